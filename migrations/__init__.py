@@ -1,0 +1,1 @@
+"""Alembic migrations of the traceability store (SQLite and PostgreSQL)."""

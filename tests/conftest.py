@@ -1,0 +1,55 @@
+"""Fixtures: every store test runs on SQLite and on PostgreSQL (the `store` fixture's two params)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from tests.databases import fresh_postgres, fresh_sqlite, pg_available
+from traceability import schema
+from traceability.database import Store, make_engine
+
+REQUIRE_PG = os.environ.get("CI") == "true" or os.environ.get("TRACEBRIDGE_REQUIRE_PG") == "1"
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with fresh_sqlite(tmp_path_factory.mktemp("db")) as url:
+        engine = make_engine(url)
+        schema.upgrade(engine)
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgresql_url() -> Iterator[str]:
+    if not pg_available():
+        if REQUIRE_PG:
+            pytest.fail("PostgreSQL at 127.0.0.1:5432 is required in CI and is not reachable")
+        pytest.skip("PostgreSQL not reachable")
+    with fresh_postgres() as url:
+        engine = make_engine(url)
+        schema.upgrade(engine)
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    s = Store(make_engine(database_url))
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def uid() -> str:
+    """A short unique prefix so tests never collide on a shared database."""
+    return uuid.uuid4().hex[:8].upper()

@@ -1,0 +1,118 @@
+"""The one way to change the store: a typed command, its handler, run once per message id.
+
+Adapters build a command from their protocol's payload and call `execute`; the caller's unit of
+work commits. `execute` records the message id so a resend changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from traceability.commands.base import Command
+from traceability.commands.holds import PlaceHold, ReleaseHold, place_hold, release_hold
+from traceability.commands.installations import (
+    InstallComponents,
+    InstalledItem,
+    RemoveComponent,
+    install_components,
+    remove_component,
+)
+from traceability.commands.materials import (
+    ChangeLotStatus,
+    DefinePart,
+    LoadMaterial,
+    ReceiveLot,
+    SplitLot,
+    UnloadMaterial,
+    change_lot_status,
+    define_part,
+    load_material,
+    receive_lot,
+    split_lot,
+    unload_material,
+)
+from traceability.commands.operations import (
+    Measurement,
+    ParameterValue,
+    RecordOperation,
+    record_operation,
+)
+from traceability.commands.packing import Pack, PackedItem, Ship, Unpack, pack, ship, unpack
+from traceability.commands.routing import (
+    BomLine,
+    DefineRouting,
+    ObsoleteRouting,
+    ParameterLimit,
+    RoutingStep,
+    define_routing,
+    obsolete_routing,
+)
+from traceability.commands.units import (
+    Board,
+    Depanelize,
+    NewUnit,
+    RegisterUnits,
+    depanelize,
+    register_units,
+)
+from traceability.commands.work_orders import (
+    ChangeWorkOrderStatus,
+    SyncWorkOrder,
+    change_work_order_status,
+    sync_work_order,
+)
+from traceability.idempotency import once
+
+Handler = Callable[[Session, Any], dict]
+
+HANDLERS: dict[type[Command], Handler] = {
+    DefinePart: define_part,
+    ReceiveLot: receive_lot,
+    SplitLot: split_lot,
+    ChangeLotStatus: change_lot_status,
+    LoadMaterial: load_material,
+    UnloadMaterial: unload_material,
+    DefineRouting: define_routing,
+    ObsoleteRouting: obsolete_routing,
+    SyncWorkOrder: sync_work_order,
+    ChangeWorkOrderStatus: change_work_order_status,
+    RegisterUnits: register_units,
+    Depanelize: depanelize,
+    RecordOperation: record_operation,
+    InstallComponents: install_components,
+    RemoveComponent: remove_component,
+    Pack: pack,
+    Unpack: unpack,
+    Ship: ship,
+    PlaceHold: place_hold,
+    ReleaseHold: release_hold,
+}
+
+
+def register(command: type[Command], handler: Handler) -> None:
+    """Sibling domain packages (quality, ...) add their commands here at import."""
+    HANDLERS[command] = handler
+
+
+def execute(
+    session: Session, cmd: Command, *, source: str = "local", message_id: str | None = None
+) -> dict:
+    """Run one command in the caller's transaction; a repeated (source, message_id) is a no-op."""
+    handler = HANDLERS[type(cmd)]
+    return once(
+        session, source=source, message_id=message_id, command=type(cmd).__name__,
+        payload=cmd.model_dump(mode="json"), run=lambda: handler(session, cmd),
+    )
+
+
+__all__ = [
+    "HANDLERS", "Board", "BomLine", "ChangeLotStatus", "ChangeWorkOrderStatus", "Command",
+    "DefinePart", "DefineRouting", "Depanelize", "InstallComponents", "InstalledItem",
+    "LoadMaterial", "Measurement", "NewUnit", "ObsoleteRouting", "Pack", "PackedItem",
+    "ParameterLimit", "ParameterValue", "PlaceHold", "ReceiveLot", "RecordOperation",
+    "RegisterUnits", "ReleaseHold", "RemoveComponent", "RoutingStep", "Ship", "SplitLot",
+    "SyncWorkOrder", "UnloadMaterial", "Unpack", "execute", "register",
+]

@@ -1,0 +1,147 @@
+"""Packing units into boxes, boxes onto pallets, pallets into shipments; and shipping."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, Field, model_validator
+from sqlalchemy import insert, or_, select
+from sqlalchemy.orm import Session
+
+from traceability import lookup, outbox
+from traceability.commands.base import Command
+from traceability.errors import Conflict, Invalid
+from traceability.models import Container, ContainerItem
+
+ContainerKind = Literal["box", "pallet", "shipment"]
+# What may go into what: a unit into a box, a box onto a pallet, a pallet or box into a shipment.
+ACCEPTS: dict[str, set[str]] = {"box": {"unit"}, "pallet": {"box"}, "shipment": {"pallet", "box"}}
+
+
+class PackedItem(Command):
+    serial: str | None = Field(default=None, max_length=100)
+    container: str | None = Field(default=None, max_length=100)
+
+    @model_validator(mode="after")
+    def _one(self) -> PackedItem:
+        if (self.serial is None) == (self.container is None):
+            raise ValueError("name exactly one of serial or container")
+        return self
+
+
+class Pack(Command):
+    container: str = Field(min_length=1, max_length=100)
+    kind: ContainerKind
+    items: list[PackedItem] = Field(min_length=1)
+    packed_at: AwareDatetime
+    customer: str | None = Field(default=None, max_length=100)
+
+
+def pack(session: Session, cmd: Pack) -> dict:
+    target = _container(session, cmd.container, cmd.kind, cmd.customer)
+    if target.status == "shipped":
+        raise Conflict(f"{cmd.kind} {cmd.container!r} has shipped", field="container")
+    units = lookup.units(session, {i.serial for i in cmd.items if i.serial})
+    boxes = lookup.containers(session, {i.container for i in cmd.items if i.container})
+    rows = []
+    for n, item in enumerate(cmd.items):
+        if item.serial:
+            row = lookup.require(units, item.serial, f"items[{n}].serial", "unit")
+            kind, ref = "unit", {"unit_id": row.id, "child_container_id": None}
+        else:
+            row = lookup.require(boxes, item.container, f"items[{n}].container", "container")
+            if row.id == target.id:
+                raise Invalid(f"items[{n}].container", "a container cannot hold itself")
+            kind, ref = row.kind, {"unit_id": None, "child_container_id": row.id}
+        if kind not in ACCEPTS[cmd.kind]:
+            raise Invalid(f"items[{n}]", f"a {kind} cannot go into a {cmd.kind}")
+        rows.append({"container_id": target.id, "packed_at": cmd.packed_at, **ref})
+    placed = _already_packed(session, rows)
+    fresh = []
+    for r in rows:
+        where = placed.get((r["unit_id"], r["child_container_id"]))
+        if where is None:
+            fresh.append(r)
+        elif where != target.id:
+            raise Conflict("an item is already packed in another container; unpack it first",
+                           field="items")
+    if fresh:
+        session.execute(insert(ContainerItem), fresh)
+    outbox.emit(session, "container.packed", aggregate_type="container", aggregate_id=cmd.container,
+                data={"container": cmd.container, "kind": cmd.kind, "count": len(fresh)})
+    return {"container": cmd.container, "packed": len(fresh)}
+
+
+class Unpack(Command):
+    container: str = Field(min_length=1, max_length=100)
+    items: list[PackedItem] = Field(min_length=1)
+    unpacked_at: AwareDatetime
+
+
+def unpack(session: Session, cmd: Unpack) -> dict:
+    target = lookup.require(lookup.containers(session, [cmd.container]), cmd.container,
+                            "container", "container")
+    units = lookup.units(session, {i.serial for i in cmd.items if i.serial})
+    boxes = lookup.containers(session, {i.container for i in cmd.items if i.container})
+    conds = []
+    for n, item in enumerate(cmd.items):
+        if item.serial:
+            conds.append(ContainerItem.unit_id == lookup.require(
+                units, item.serial, f"items[{n}].serial", "unit").id)
+        else:
+            conds.append(ContainerItem.child_container_id == lookup.require(
+                boxes, item.container, f"items[{n}].container", "container").id)
+    rows = session.scalars(select(ContainerItem).where(
+        ContainerItem.container_id == target.id, ContainerItem.unpacked_at.is_(None), or_(*conds)
+    )).all()
+    if len(rows) != len(cmd.items):
+        raise Invalid("items", f"not every item is packed in {cmd.container!r}")
+    for row in rows:
+        row.unpacked_at = cmd.unpacked_at
+    session.flush()
+    outbox.emit(session, "container.unpacked", aggregate_type="container",
+                aggregate_id=cmd.container, data=cmd.model_dump(mode="json"))
+    return {"container": cmd.container, "unpacked": len(rows)}
+
+
+class Ship(Command):
+    shipment: str = Field(min_length=1, max_length=100)
+    customer: str = Field(min_length=1, max_length=100)
+    destination: str | None = Field(default=None, max_length=200)
+    shipped_at: AwareDatetime
+
+
+def ship(session: Session, cmd: Ship) -> dict:
+    row = lookup.require(lookup.containers(session, [cmd.shipment]), cmd.shipment,
+                         "shipment", "shipment")
+    if row.kind != "shipment":
+        raise Invalid("shipment", f"{cmd.shipment!r} is a {row.kind}, not a shipment")
+    if row.status == "shipped":
+        return {"shipment": cmd.shipment, "changed": False}
+    row.status, row.customer, row.destination, row.shipped_at = (
+        "shipped", cmd.customer, cmd.destination, cmd.shipped_at)
+    session.flush()
+    outbox.emit(session, "shipment.shipped", aggregate_type="container", aggregate_id=cmd.shipment,
+                data=cmd.model_dump(mode="json"))
+    return {"shipment": cmd.shipment, "changed": True}
+
+
+def _container(session: Session, code: str, kind: str, customer: str | None) -> Container:
+    row = lookup.containers(session, [code]).get(code)
+    if row is None:
+        row = Container(code=code, kind=kind, customer=customer)
+        session.add(row)
+        session.flush()
+    elif row.kind != kind:
+        raise Conflict(f"container {code!r} is a {row.kind}, not a {kind}", field="kind")
+    return row
+
+
+def _already_packed(session: Session, rows: list[dict]) -> dict[tuple, int]:
+    unit_ids = [r["unit_id"] for r in rows if r["unit_id"]]
+    child_ids = [r["child_container_id"] for r in rows if r["child_container_id"]]
+    found = session.execute(select(
+        ContainerItem.unit_id, ContainerItem.child_container_id, ContainerItem.container_id
+    ).where(ContainerItem.unpacked_at.is_(None), or_(
+        ContainerItem.unit_id.in_(unit_ids), ContainerItem.child_container_id.in_(child_ids)))).all()
+    return {(u, c): where for u, c, where in found}

@@ -1,0 +1,126 @@
+"""Work orders from ERP: create or update by the ERP's version, and status transitions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from traceability import lookup, outbox
+from traceability.commands.base import Command
+from traceability.errors import Conflict, Invalid
+from traceability.models import Routing, WorkOrder
+from traceability.types import utcnow
+
+WorkOrderStatus = Literal["planned", "released", "in_progress", "completed", "closed", "cancelled"]
+
+# Which status may follow which. Re-stating the current status is a no-op, not an error.
+TRANSITIONS: dict[str, set[str]] = {
+    "planned": {"released", "cancelled"},
+    "released": {"in_progress", "completed", "cancelled", "planned"},
+    "in_progress": {"completed", "cancelled"},
+    "completed": {"closed", "in_progress"},
+    "closed": set(),
+    "cancelled": set(),
+}
+
+
+class SyncWorkOrder(Command):
+    number: str = Field(min_length=1, max_length=64)
+    part_number: str = Field(min_length=1, max_length=64)
+    quantity: float = Field(gt=0)
+    routing_revision: str | None = Field(default=None, max_length=16)
+    status: WorkOrderStatus = "planned"
+    due_date: date | None = None
+    line: str | None = Field(default=None, max_length=64)
+    source_system: str = Field(default="", max_length=32)
+    version: int | None = Field(default=None, ge=0)
+
+
+def sync_work_order(session: Session, cmd: SyncWorkOrder) -> dict:
+    """Create or update. An older ERP version than the stored one is acknowledged and ignored."""
+    part = lookup.part(session, cmd.part_number)
+    routing = _routing(session, part.id, cmd)
+    row = session.scalars(select(WorkOrder).where(WorkOrder.number == cmd.number)).first()
+    if row is not None and cmd.version is not None and cmd.version <= row.external_version:
+        return _answer(row, stale=cmd.version < row.external_version)
+    if row is None:
+        row = WorkOrder(number=cmd.number, part_id=part.id, quantity=cmd.quantity,
+                        routing_id=routing.id if routing else None, status=cmd.status,
+                        due_date=cmd.due_date, line_code=cmd.line,
+                        source_system=cmd.source_system, external_version=cmd.version or 0)
+        session.add(row)
+        event = "workorder.created"
+    else:
+        if row.part_id != part.id:
+            raise Conflict(f"work order {cmd.number!r} is for another part", field="part_number")
+        new_routing = routing.id if routing else row.routing_id
+        if new_routing != row.routing_id and row.status != "planned":
+            raise Conflict(
+                f"work order {cmd.number!r} is {row.status} on its routing revision; "
+                "a released order stays pinned to it", field="routing_revision")
+        if cmd.status != row.status:
+            _check_transition(row.status, cmd.status)
+        row.quantity, row.routing_id, row.status = cmd.quantity, new_routing, cmd.status
+        row.due_date, row.line_code = cmd.due_date, cmd.line
+        row.external_version = cmd.version if cmd.version is not None else row.external_version
+        row.version += 1
+        row.updated_at = utcnow()
+        event = "workorder.updated"
+    session.flush()
+    outbox.emit(session, event, aggregate_type="work_order", aggregate_id=cmd.number,
+                data=cmd.model_dump(mode="json"))
+    return _answer(row)
+
+
+class ChangeWorkOrderStatus(Command):
+    number: str = Field(min_length=1, max_length=64)
+    status: WorkOrderStatus
+    reason: str = Field(default="", max_length=500)
+
+
+def change_work_order_status(session: Session, cmd: ChangeWorkOrderStatus) -> dict:
+    row = lookup.work_order(session, cmd.number, "number")
+    if row.status == cmd.status:
+        return _answer(row)
+    _check_transition(row.status, cmd.status)
+    if cmd.status == "released" and row.routing_id is None:
+        raise Invalid("status", f"work order {cmd.number!r} has no routing revision to release on")
+    old, row.status = row.status, cmd.status
+    row.version += 1
+    row.updated_at = utcnow()
+    session.flush()
+    outbox.emit(session, "workorder.status", aggregate_type="work_order", aggregate_id=cmd.number,
+                data={"number": cmd.number, "from": old, "status": cmd.status, "reason": cmd.reason})
+    return _answer(row)
+
+
+def _check_transition(old: str, new: str) -> None:
+    if new not in TRANSITIONS[old]:
+        allowed = ", ".join(sorted(TRANSITIONS[old])) or "none"
+        raise Invalid("status", f"cannot go from {old} to {new} (allowed: {allowed})")
+
+
+def _routing(session: Session, part_id: int, cmd: SyncWorkOrder) -> Routing | None:
+    query = select(Routing).where(Routing.part_id == part_id)
+    if cmd.routing_revision:
+        routing = session.scalars(query.where(Routing.revision == cmd.routing_revision)).first()
+        if routing is None:
+            raise Invalid("routing_revision",
+                          f"no routing revision {cmd.routing_revision!r} for {cmd.part_number}")
+        return routing
+    # No revision named: the newest released one, if PLM has published any.
+    return session.scalars(
+        query.where(Routing.status == "released").order_by(Routing.created_at.desc(), Routing.id.desc())
+    ).first()
+
+
+def _answer(row: WorkOrder, *, stale: bool = False) -> dict:
+    out = {"number": row.number, "status": row.status, "version": row.version,
+           "external_version": row.external_version}
+    if stale:
+        out["ignored"] = "an older version than the stored one"
+    return out

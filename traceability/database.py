@@ -1,0 +1,73 @@
+"""Engines and the unit of work. Built by the composition root from settings, never at import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine tuned per dialect: SQLite in WAL with explicit transactions, PostgreSQL without JIT."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        _tune_sqlite(engine)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    # JIT compiles every recursive trace query on PostgreSQL and makes it ~5x slower.
+    return create_engine(
+        url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10,
+        connect_args={"options": "-c jit=off"},
+    )
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (pysqlite's is unreliable)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA cache_size=-65536")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        # A writer takes the write lock up front: upgrading a read transaction later fails
+        # with SQLITE_BUSY without waiting.
+        mode = "IMMEDIATE" if conn.get_execution_options().get("sqlite_write") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Store:
+    """The database behind the domain: hands out sessions and units of work."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self._writers = sessionmaker(
+            engine.execution_options(sqlite_write=True), expire_on_commit=False, autoflush=False
+        )
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction: commits when the block ends, rolls back everything on any error."""
+        with self._writers() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

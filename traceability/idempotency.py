@@ -1,0 +1,64 @@
+"""The one idempotency mechanism every inbound path uses (REST, SOAP, CFX, GraphQL).
+
+A message is identified by (source, message id). The first delivery runs the command and stores
+its answer in the same transaction; a resend with the same payload gets that answer back and
+writes nothing; a resend with another payload under the same id is a conflict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from traceability.errors import Conflict
+from traceability.models import InboundMessage
+
+
+def payload_hash(payload: Any) -> str:
+    text = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def seen(session: Session, source: str, message_id: str) -> InboundMessage | None:
+    return session.scalars(
+        select(InboundMessage).where(
+            InboundMessage.source == source, InboundMessage.message_id == message_id
+        )
+    ).first()
+
+
+def once(
+    session: Session,
+    *,
+    source: str,
+    message_id: str | None,
+    command: str,
+    payload: Any,
+    run: Callable[[], dict[str, Any]],
+) -> dict[str, Any]:
+    """Run `run` unless this message was already accepted; return the (stored) answer."""
+    if not message_id:
+        return run()
+    digest = payload_hash(payload)
+    prior = seen(session, source, message_id)
+    if prior is not None:
+        if prior.payload_hash != digest:
+            raise Conflict(
+                f"message id {message_id!r} from {source!r} was already used with another payload",
+                field="messageId",
+            )
+        return dict(prior.response or {}, replayed=True)
+    answer = run()
+    # The unique constraint settles a race between two processes: the loser rolls back whole.
+    session.execute(
+        insert(InboundMessage).values(
+            source=source, message_id=message_id, command=command,
+            payload_hash=digest, response=answer,
+        )
+    )
+    return answer

@@ -1,0 +1,41 @@
+"""Containers (box, pallet, shipment) and what is packed in them, time-aware."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from traceability.types import UTCDateTime, utcnow
+
+
+class Container(SQLModel, table=True):
+    __tablename__ = "container"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=100, unique=True)
+    kind: str = Field(max_length=16)  # box | pallet | shipment
+    status: str = Field(default="open", max_length=16)  # open | closed | shipped
+    customer: str | None = Field(default=None, max_length=100)
+    destination: str | None = Field(default=None, max_length=200)
+    shipped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ContainerItem(SQLModel, table=True):
+    """A unit or a child container inside a container from packed_at until unpacked_at."""
+
+    __tablename__ = "container_item"
+    __table_args__ = (
+        Index("ix_container_item_container", "container_id"),
+        Index("ix_container_item_unit", "unit_id"),
+        Index("ix_container_item_child", "child_container_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    container_id: int = Field(foreign_key="container.id")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    child_container_id: int | None = Field(default=None, foreign_key="container.id")
+    packed_at: datetime = Field(sa_type=UTCDateTime)
+    unpacked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
