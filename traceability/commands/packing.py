@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import AwareDatetime, Field, model_validator
-from sqlalchemy import insert, or_, select
+from sqlalchemy import insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from traceability import lookup, outbox
 from traceability.commands.base import Command
 from traceability.errors import Conflict, Invalid
-from traceability.models import Container, ContainerItem
+from traceability.models import Container, ContainerItem, Unit
 
 ContainerKind = Literal["box", "pallet", "shipment"]
 # What may go into what: a unit into a box, a box onto a pallet, a pallet or box into a shipment.
@@ -121,9 +121,24 @@ def ship(session: Session, cmd: Ship) -> dict:
     row.status, row.customer, row.destination, row.shipped_at = (
         "shipped", cmd.customer, cmd.destination, cmd.shipped_at)
     session.flush()
+    _mark_contents_shipped(session, row.id)
     outbox.emit(session, "shipment.shipped", aggregate_type="container", aggregate_id=cmd.shipment,
                 data=cmd.model_dump(mode="json"))
     return {"shipment": cmd.shipment, "changed": True}
+
+
+def _mark_contents_shipped(session: Session, shipment_id: int) -> None:
+    """Every container and unit under the shipment, at any depth, is now shipped."""
+    ci = ContainerItem.__table__
+    tree = select(literal(shipment_id).label("cid")).cte("inside", recursive=True)
+    tree = tree.union(select(ci.c.child_container_id).select_from(
+        tree.join(ci, ci.c.container_id == tree.c.cid)
+    ).where(ci.c.child_container_id.is_not(None), ci.c.unpacked_at.is_(None)))
+    inside = select(tree.c.cid)
+    session.execute(update(Container).where(Container.id.in_(inside)).values(status="shipped"))
+    session.execute(update(Unit).where(Unit.id.in_(
+        select(ci.c.unit_id).where(ci.c.container_id.in_(inside), ci.c.unpacked_at.is_(None))
+    )).values(status="shipped"))
 
 
 def _container(session: Session, code: str, kind: str, customer: str | None) -> Container:

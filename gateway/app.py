@@ -1,0 +1,36 @@
+"""The composition root: `create_app(settings)` wires the store, the routers and the error map."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from gateway import errors
+from gateway.routes import health
+from gateway.settings import Settings
+from traceability.database import Store, make_engine
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.store = Store(make_engine(settings.database_url))
+        try:
+            yield
+        finally:
+            app.state.store.dispose()
+
+    app = FastAPI(
+        title="TraceBridge",
+        version="0.1.0",
+        summary="Integration gateway and production traceability store for electronics manufacturing",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,72 @@
+"""The `tracebridge` command: serve, migrate, seed. Each command builds what it needs from Settings."""
+
+from __future__ import annotations
+
+import typer
+
+from gateway.settings import Settings
+from traceability import schema
+from traceability.database import Store, make_engine
+
+app = typer.Typer(help="TraceBridge: integration gateway and traceability store", no_args_is_help=True)
+db = typer.Typer(help="Database schema", no_args_is_help=True)
+demo = typer.Typer(help="Demo plant", no_args_is_help=True)
+app.add_typer(db, name="db")
+app.add_typer(demo, name="demo")
+
+
+def _store(settings: Settings) -> Store:
+    return Store(make_engine(settings.database_url))
+
+
+@db.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Create or migrate the schema (Alembic) on TRACEBRIDGE_DATABASE_URL."""
+    settings = Settings()
+    store = _store(settings)
+    schema.upgrade(store.engine, revision)
+    typer.echo(f"schema at {schema.current(store.engine)} on {store.engine.url.render_as_string()}")
+    store.dispose()
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the schema revision of the database and the newest one this version ships."""
+    store = _store(Settings())
+    typer.echo(f"current {schema.current(store.engine)}, head {schema.head(store.engine)}")
+    store.dispose()
+
+
+@demo.command("seed")
+def demo_seed() -> None:
+    """Load the demo plant (idempotent)."""
+    from traceability import demo as plant
+
+    store = _store(Settings())
+    schema.upgrade(store.engine)
+    typer.echo(f"demo plant: {plant.seed(store)} new commands applied")
+    store.dispose()
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="interface to listen on"),
+    port: int = typer.Option(8000, help="TCP port"),
+    demo_data: bool = typer.Option(False, "--demo", help="seed the demo plant before serving"),
+    workers: int = typer.Option(1, help="uvicorn worker processes"),
+) -> None:
+    """Upgrade the schema, then serve the API (REST, GraphQL, SOAP) with uvicorn."""
+    import uvicorn
+
+    settings = Settings()
+    store = _store(settings)
+    schema.upgrade(store.engine)
+    if demo_data:
+        from traceability import demo as plant
+
+        plant.seed(store)
+    store.dispose()
+    base = f"http://{host}:{port}"
+    typer.echo(f"TraceBridge on {base}  (OpenAPI {base}/docs, GraphQL {base}/graphql)")
+    uvicorn.run("gateway.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info")

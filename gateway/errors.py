@@ -1,0 +1,61 @@
+"""The one mapping from domain errors (and input validation) to HTTP answers.
+
+Every refusal has the same shape: {"error": {"code", "message", "field"?, "fields"?}}; stack traces
+and SQL never reach the client.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from traceability.errors import Conflict, DomainError, Invalid, NotFound, Refused
+
+log = logging.getLogger("tracebridge.http")
+
+STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, Invalid: 422, Refused: 409}
+
+
+def field_errors(exc: ValidationError | RequestValidationError) -> list[dict[str, str]]:
+    out = []
+    for e in exc.errors():
+        loc = [str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path", "header")]
+        out.append({"field": ".".join(loc) or "body", "reason": e.get("msg", "invalid")})
+    return out
+
+
+def refusal(status: int, code: str, message: str, **extra) -> JSONResponse:  # type: ignore[no-untyped-def]
+    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message, **extra}})
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        status = next((s for t, s in STATUS.items() if isinstance(exc, t)), 400)
+        return JSONResponse(status_code=status, content={"error": exc.as_dict()})
+
+    @app.exception_handler(RequestValidationError)
+    async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return _invalid(field_errors(exc))
+
+    @app.exception_handler(ValidationError)
+    async def _command(_: Request, exc: ValidationError) -> JSONResponse:
+        return _invalid(field_errors(exc))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _database_down(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return refusal(503, "unavailable", "the database is unavailable; retry later")
+
+
+def _invalid(fields: list[dict[str, str]]) -> JSONResponse:
+    message = "; ".join(f"{f['field']}: {f['reason']}" for f in fields)
+    first = fields[0]["field"] if fields else None
+    return refusal(422, "invalid", message, field=first, fields=fields)

@@ -1,0 +1,24 @@
+"""Settings from the environment (prefix TRACEBRIDGE_), one section per integration."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TRACEBRIDGE_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str = "sqlite:///./tracebridge.db"
+    # Unset: events stay in-process (embedded mode). Set: events and CFX go through RabbitMQ.
+    amqp_url: str | None = None
+    max_body_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
+
+    @model_validator(mode="after")
+    def _safe_in_production(self) -> Settings:
+        if self.environment == "production" and self.database_url.startswith("sqlite"):
+            raise ValueError("TRACEBRIDGE_DATABASE_URL: SQLite is for one machine; use PostgreSQL in production")
+        return self

@@ -1,0 +1,1 @@
+"""Adapters to the plant's business systems (ERP, PLM, WMS): hooks in, clients out."""

@@ -1,0 +1,1 @@
+"""ERP integration: work orders in (REST and SOAP hooks, SOAP pull), confirmations out."""

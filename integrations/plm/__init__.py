@@ -1,0 +1,1 @@
+"""PLM integration: routings with revisions, per-operation BOM and parameter specs."""

@@ -1,0 +1,1 @@
+"""WMS integration: lots and reels received, split, quarantined, issued; consumption out."""
