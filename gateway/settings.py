@@ -20,5 +20,6 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _safe_in_production(self) -> Settings:
         if self.environment == "production" and self.database_url.startswith("sqlite"):
-            raise ValueError("TRACEBRIDGE_DATABASE_URL: SQLite is for one machine; use PostgreSQL in production")
+            raise ValueError(
+                "TRACEBRIDGE_DATABASE_URL: SQLite is for one machine; use PostgreSQL in production")
         return self

@@ -96,7 +96,7 @@ def test_a_cycle_is_refused(store, plant):
 
 
 def test_message_id_reused_with_another_payload(store, plant):
-    cmd, message_id = plant.steps[0]
+    _, message_id = plant.steps[0]
     other = c.DefinePart(part_number=plant.n("OTHER"))
     before = _counts(store)
     with pytest.raises(Conflict) as info, store.write() as session:
@@ -121,7 +121,7 @@ def test_routing_validation():
         c.DefineRouting(part_number="P", revision="A", operations=[
             c.RoutingStep(sequence=10, code="A", materials=[
                 c.BomLine(part_number="X", reference_designators=["R1", "R1"])])])
-    with pytest.raises(ValidationError, match="LSL 5.0 is above USL 1.0"):
+    with pytest.raises(ValidationError, match=r"LSL 5\.0 is above USL 1\.0"):
         c.ParameterLimit(name="t", lsl=5, usl=1)
 
 
