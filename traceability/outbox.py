@@ -1,15 +1,40 @@
-"""Appending to the transactional outbox: events and outbound calls leave only after commit."""
+"""The transactional outbox: events and outbound calls are rows written with the change they report.
+
+`emit` appends in the caller's transaction. A relay (see gateway/outbox_relay.py) later `claim`s a
+batch under a short lease, delivers it outside any transaction, then marks each row sent or
+schedules its retry. A relay that dies mid-delivery leaves the lease to expire and another relay
+takes over: delivery is at least once, and every message carries its `event_id` as idempotency key.
+"""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import and_, exists, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from traceability.models import AggregateSequence, OutboxEvent
+from traceability.types import utcnow
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A claimed outbox row, detached from the session that claimed it."""
+
+    id: int
+    event_id: str
+    destination: str
+    type: str
+    aggregate_type: str
+    aggregate_id: str
+    sequence: int
+    payload: dict[str, Any]
+    created_at: datetime
+    attempts: int
 
 
 def _next_sequence(session: Session, aggregate_type: str, aggregate_id: str, destination: str) -> int:
@@ -44,3 +69,64 @@ def emit(
         )
     )
     return event_id
+
+
+def claim(
+    session: Session, destination: str, *, limit: int = 100, lease: timedelta = timedelta(seconds=60),
+    ordered: bool = False,
+) -> list[OutboxMessage]:
+    """Take up to `limit` due rows under a lease. `ordered`: only the oldest unsent row per aggregate,
+    so a receiver that needs order (an ERP confirming a work order) never sees a later one first."""
+    now = utcnow()
+    o = OutboxEvent
+    due = or_(
+        and_(o.status == "pending", or_(o.next_attempt_at.is_(None), o.next_attempt_at <= now)),
+        and_(o.status == "sending", o.next_attempt_at <= now),  # an expired lease: its relay died
+    )
+    query = select(o).where(o.destination == destination, due)
+    if ordered:
+        older = aliased(OutboxEvent)
+        query = query.where(~exists().where(
+            older.destination == o.destination, older.aggregate_type == o.aggregate_type,
+            older.aggregate_id == o.aggregate_id, older.id < o.id, older.status != "sent"))
+    query = query.order_by(o.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = session.scalars(query).all()
+    if not rows:
+        return []
+    session.execute(update(OutboxEvent).where(OutboxEvent.id.in_([r.id for r in rows]))
+                    .values(status="sending", next_attempt_at=now + lease))
+    return [OutboxMessage(id=r.id, event_id=r.event_id, destination=r.destination, type=r.type,
+                          aggregate_type=r.aggregate_type, aggregate_id=r.aggregate_id,
+                          sequence=r.sequence, payload=r.payload, created_at=r.created_at,
+                          attempts=r.attempts) for r in rows]
+
+
+def mark_sent(session: Session, ids: list[int]) -> None:
+    if ids:
+        session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids))
+                        .values(status="sent", sent_at=utcnow(), last_error=None))
+
+
+def mark_failed(session: Session, message: OutboxMessage, error: str, *, retry_at: datetime | None) -> None:
+    """Count a failed attempt; `retry_at=None` gives up (status failed, visible, retryable by hand)."""
+    session.execute(update(OutboxEvent).where(OutboxEvent.id == message.id).values(
+        status="pending" if retry_at else "failed", attempts=message.attempts + 1,
+        next_attempt_at=retry_at, last_error=error[:1000]))
+
+
+def retry(session: Session, destination: str, ids: list[int] | None = None) -> int:
+    """Put failed rows back in the queue (all of a destination's, or the given ids)."""
+    stmt = update(OutboxEvent).where(OutboxEvent.destination == destination, OutboxEvent.status == "failed")
+    if ids is not None:
+        stmt = stmt.where(OutboxEvent.id.in_(ids))
+    return session.execute(stmt.values(status="pending", attempts=0, next_attempt_at=None)).rowcount or 0
+
+
+def listing(session: Session, destination: str, *, status: str | None = None, limit: int = 100,
+            after_id: int = 0) -> list[OutboxEvent]:
+    query = select(OutboxEvent).where(OutboxEvent.destination == destination, OutboxEvent.id > after_id)
+    if status:
+        query = query.where(OutboxEvent.status == status)
+    return list(session.scalars(query.order_by(OutboxEvent.id).limit(limit)))
