@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 10:28:14.914612
+Create Date: 2026-11-25
 """
 from collections.abc import Sequence
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from traceability.commands.base import Command
+from traceability.commands.devices import ReportDeviceStatus, report_device_status
 from traceability.commands.holds import PlaceHold, ReleaseHold, place_hold, release_hold
 from traceability.commands.installations import (
     InstallComponents,
@@ -88,6 +89,7 @@ HANDLERS: dict[type[Command], Handler] = {
     Unpack: unpack,
     Ship: ship,
     PlaceHold: place_hold,
+    ReportDeviceStatus: report_device_status,
     ReleaseHold: release_hold,
 }
 
@@ -113,6 +115,7 @@ __all__ = [
     "DefinePart", "DefineRouting", "Depanelize", "InstallComponents", "InstalledItem",
     "LoadMaterial", "Measurement", "NewUnit", "ObsoleteRouting", "Pack", "PackedItem",
     "ParameterLimit", "ParameterValue", "PlaceHold", "ReceiveLot", "RecordOperation",
-    "RegisterUnits", "ReleaseHold", "RemoveComponent", "RoutingStep", "Ship", "SplitLot",
+    "RegisterUnits", "ReleaseHold", "RemoveComponent", "ReportDeviceStatus", "RoutingStep", "Ship",
+    "SplitLot",
     "SyncWorkOrder", "UnloadMaterial", "Unpack", "execute", "register",
 ]

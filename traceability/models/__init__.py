@@ -1,5 +1,6 @@
 """The store's tables (SQLModel). Importing this package registers every table on the metadata."""
 
+from traceability.models.devices import DeviceStatus
 from traceability.models.equipment import Equipment
 from traceability.models.holds import Hold
 from traceability.models.materials import MaterialLoad, MaterialLot, Part
@@ -20,6 +21,7 @@ __all__ = [
     "ComponentInstallation",
     "Container",
     "ContainerItem",
+    "DeviceStatus",
     "Equipment",
     "Hold",
     "InboundMessage",
