@@ -62,8 +62,8 @@ def record_samples(session: Session, cmd: RecordSamples) -> dict:
         {"unit_id": unit_id, "unit_operation_id": operation_id, "station": cmd.station, "name": s.name,
          "value": s.value, "unit": s.unit, "recorded_at": cmd.recorded_at, "source": cmd.source}
         for s in cmd.samples
-    ]).on_conflict_do_nothing()
-    inserted = session.execute(stmt).rowcount or 0
+    ]).on_conflict_do_nothing().returning(ProcessParameter.id)  # rowcount is -1 on psycopg here
+    inserted = len(session.execute(stmt).all())
     serial = in_process.serial if in_process else None
     if inserted:
         outbox.emit(session, "process.sampled", aggregate_type="station", aggregate_id=cmd.station, data={
