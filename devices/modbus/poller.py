@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import signal
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
@@ -197,6 +198,7 @@ class DevicePoller:
             self._error = None  # reported once; a lost device keeps its error until it reconnects
 
     def _close(self) -> None:
+        self.connected = False
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -208,3 +210,22 @@ async def poll_devices(config: PollerConfig, recorder: Recorder, stop: asyncio.E
     pollers = [DevicePoller(d, recorder, status_interval=status_interval) for d in config.devices]
     await asyncio.gather(*(p.run(stop, cycles=1 if once else None) for p in pollers))
     return pollers
+
+
+async def run_poller(config: PollerConfig, recorder: Recorder, *, once: bool = False,
+                     duration: float | None = None, status_interval: float = 5.0) -> list[DevicePoller]:
+    """What `tracebridge poll` runs: every device until SIGINT/SIGTERM, `duration` seconds, or one cycle."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+    timer = loop.call_later(duration, stop.set) if duration is not None else None
+    try:
+        return await poll_devices(config, recorder, stop, once=once, status_interval=status_interval)
+    finally:
+        if timer is not None:
+            timer.cancel()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(sig)

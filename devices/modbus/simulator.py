@@ -14,6 +14,7 @@ import contextlib
 import logging
 import random
 import socket
+from collections import Counter
 from collections.abc import Sequence
 
 from pymodbus.server import ModbusTcpServer
@@ -40,6 +41,7 @@ class SimulatedDevice:
                  host: str = "127.0.0.1") -> None:
         self.host, self.port, self.device_id, self.size = host, port or free_port(), device_id, size
         self.image: dict[str, list[int]] = {f: [0] * size for f in _WRITE_CODE}
+        self.requests: Counter[int] = Counter()  # requests served, by function code
         self._server: ModbusTcpServer | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -63,7 +65,8 @@ class SimulatedDevice:
                 for f in ("coil", "discrete")]
         words = [SimData(0, values=list(self.image[f]), datatype=DataType.REGISTERS)
                  for f in ("holding", "input")]
-        device = SimDevice(id=self.device_id, simdata=([bits[0]], [bits[1]], [words[0]], [words[1]]))
+        device = SimDevice(id=self.device_id, simdata=([bits[0]], [bits[1]], [words[0]], [words[1]]),
+                           action=self._count)
         self._server = ModbusTcpServer(device, address=(self.host, self.port))
         self._task = asyncio.create_task(self._server.serve_forever())
         loop = asyncio.get_running_loop()
@@ -75,6 +78,9 @@ class SimulatedDevice:
                 return
             await asyncio.sleep(0.02)
         raise TimeoutError(f"simulated device did not listen on {self.host}:{self.port}")
+
+    async def _count(self, function_code: int, *_: object) -> None:
+        self.requests[function_code] += 1
 
     async def stop(self, timeout: float = 5.0) -> None:
         if self._server is None:
