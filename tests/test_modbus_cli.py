@@ -74,7 +74,9 @@ unit = "degC"
     return path
 
 
-def test_poll_once_stores_samples_and_reports_each_device(database_url, tmp_path, uid, device):
+def test_poll_once_stores_samples_and_reports_each_device(sqlite_url, tmp_path, uid, device):
+    """The installed command (one engine suffices: the poller's store tests run on both)."""
+    database_url = sqlite_url
     path = config(tmp_path, uid, device.port, free_port())  # the second port has nothing listening
     out = poll("--config", str(path), "--once", url=database_url)
     assert out.returncode == 1, out.stderr  # one device could not be read
