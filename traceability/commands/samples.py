@@ -57,13 +57,10 @@ def record_samples(session: Session, cmd: RecordSamples) -> dict:
         in_process = None
     unit_id = in_process.unit_id if in_process else None
     operation_id = in_process.id if in_process else None
-    dialect = session.get_bind().dialect.name
-    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(ProcessParameter).values([
-        {"unit_id": unit_id, "unit_operation_id": operation_id, "station": cmd.station, "name": s.name,
-         "value": s.value, "unit": s.unit, "recorded_at": cmd.recorded_at, "source": cmd.source}
-        for s in cmd.samples
-    ]).on_conflict_do_nothing().returning(ProcessParameter.id)  # rowcount is -1 on psycopg here
-    inserted = len(session.execute(stmt).all())
+    rows = [{"unit_id": unit_id, "unit_operation_id": operation_id, "station": cmd.station, "name": s.name,
+             "value": s.value, "unit": s.unit, "recorded_at": cmd.recorded_at, "source": cmd.source}
+            for s in cmd.samples]
+    inserted = len(session.execute(_insert_new(session), rows).all())
     serial = in_process.serial if in_process else None
     if inserted:
         outbox.emit(session, "process.sampled", aggregate_type="station", aggregate_id=cmd.station, data={
@@ -72,3 +69,15 @@ def record_samples(session: Session, cmd: RecordSamples) -> dict:
             "samples": [s.model_dump() for s in cmd.samples],
         })
     return {"station": cmd.station, "inserted": inserted, "serial": serial}
+
+
+def _insert_new(session: Session):  # type: ignore[no-untyped-def]
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, on the table (not the ORM class).
+
+    Executed with a list of rows, SQLAlchemy sends them as one multi-row INSERT ("insertmanyvalues")
+    from a statement compiled once and cached; `.values([...])` would compile every cycle anew
+    (~100 ms for 100 rows). RETURNING counts what was new: psycopg reports no rowcount here.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = ProcessParameter.__table__
+    return dialect.insert(table).on_conflict_do_nothing().returning(table.c.id)
