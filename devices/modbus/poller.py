@@ -38,7 +38,7 @@ CONNECTION_ERRORS = (ModbusException, OSError, TimeoutError)
 class Recorder(Protocol):
     async def record(self, device: Device, recorded_at: datetime, values: dict[str, float]) -> int: ...
 
-    async def report(self, cmd: ReportDeviceStatus) -> None: ...
+    async def report(self, cmd: ReportDeviceStatus) -> bool: ...
 
 
 class DeviceAnswered(Exception):
@@ -81,6 +81,7 @@ class DevicePoller:
         self._seen_at: datetime | None = None
         self._error: str | None = None
         self._status_at = 0.0
+        self._unreported: str | None = None  # a status change the store has not taken yet
 
     async def run(self, stop: asyncio.Event, *, cycles: int | None = None) -> None:
         """Poll on the device's interval; `cycles` bounds the attempts (connect or read) for --once."""
@@ -149,9 +150,7 @@ class DevicePoller:
         self.connected = True
         self._error = None
         log.info("device %s connected (%s:%s)", self.device.name, self.device.host, self.device.port)
-        await self.recorder.report(ReportDeviceStatus(
-            source=self.device.name, kind="modbus", status="connected", station=self.device.station,
-            seen_at=utcnow()))
+        await self._flush(due_only=False, status="connected")
 
     async def _read(self, block: ReadBlock) -> list[int]:
         assert self._client is not None
@@ -189,9 +188,14 @@ class DevicePoller:
         if due_only and now - self._status_at < self.status_interval:
             return
         self._status_at = now
-        await self.recorder.report(ReportDeviceStatus(
+        status = status or self._unreported
+        report = ReportDeviceStatus(
             source=self.device.name, kind="modbus", status=status, station=self.device.station,
-            seen_at=self._seen_at, error=self._error, messages=self._reads, problems=dict(self._problems)))
+            seen_at=self._seen_at, error=self._error, messages=self._reads, problems=dict(self._problems))
+        if not await self.recorder.report(report):
+            self._unreported = status  # the change and the counts stay for the next report
+            return
+        self._unreported = None
         self._reads = 0
         self._problems.clear()
         if self.connected:

@@ -47,12 +47,14 @@ class StoreRecorder:
             raise RecordingFailed(f"store unavailable: {type(exc).__name__}: {exc}"[:500]) from exc
         return int(answer.get("inserted", 0))
 
-    async def report(self, cmd: c.ReportDeviceStatus) -> None:
-        """Best effort: health that cannot be written now is logged, never fatal to polling."""
+    async def report(self, cmd: c.ReportDeviceStatus) -> bool:
+        """Best effort: health that cannot be written now is logged (False), never fatal to polling."""
         try:
             await self._write(cmd)
         except TRANSIENT as exc:
             log.warning("device status for %s not stored: %s", cmd.source, exc)
+            return False
+        return True
 
     async def _write(self, cmd: c.Command) -> dict:
         async for attempt in AsyncRetrying(**self._retrying):
