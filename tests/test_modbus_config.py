@@ -6,10 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from devices.modbus.change_filter import ChangeFilter
-from devices.modbus.config import Register
 from devices.modbus.loader import ConfigRefused, key_lines, load_config, parse_config
-from devices.modbus.plan import plan_reads
 from traceability.errors import Invalid
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,42 +155,30 @@ def test_key_lines_follow_nested_arrays_of_tables():
     assert lines[("device", 1, "register", 0)] == 9 and lines[("device", 1, "register", 0, "address")] == 10
 
 
-def reg(parameter: str, address: int, type: str = "uint16", function: str = "holding", **kw) -> Register:
-    return Register(parameter=parameter, address=address, type=type, function=function, **kw)
-
-
-def test_reads_are_grouped_into_the_fewest_requests():
-    regs = [reg("a", 0), reg("b", 1, "float32"), reg("c", 3, "int32"), reg("d", 7),
-            reg("e", 0, function="input"), reg("f", 1, function="input"),
-            reg("g", 5, "bool", "coil"), reg("h", 6, "bool", "coil")]
-    plan = [(b.function, b.start, b.count, [r.parameter for r in b.registers]) for b in plan_reads(regs)]
-    assert plan == [("coil", 5, 2, ["g", "h"]), ("holding", 0, 5, ["a", "b", "c"]), ("holding", 7, 1, ["d"]),
-                    ("input", 0, 2, ["e", "f"])]
-    bridged = plan_reads(regs, max_gap=2)
-    assert [(b.function, b.start, b.count) for b in bridged if b.function == "holding"] == [("holding", 0, 8)]
-
-
-def test_a_request_never_exceeds_125_registers_nor_splits_a_value():
-    regs = [reg(f"p{i}", 2 * i, "float32") for i in range(100)]  # 200 contiguous registers
-    blocks = plan_reads(regs)
-    assert [(b.start, b.count) for b in blocks] == [(0, 124), (124, 76)]
-    assert sum(len(b.registers) for b in blocks) == 100
-
-
-def test_block_values_apply_scale_and_offset():
-    [block] = plan_reads([reg("speed", 0, "int16", scale=0.1),
-                          reg("temp", 1, "uint16", scale=0.5, offset=-40)])
-    assert block.values([0xFFF6, 200]) == {"speed": pytest.approx(-1.0), "temp": 60.0}
-
-
-def test_change_only_and_deadband_filter_what_was_stored():
-    f = ChangeFilter([reg("t", 0, deadband=0.5), reg("door", 0, "bool", "coil", change_only=True),
-                      reg("raw", 1)])
-    assert f.accept({"t": 20.0, "door": 0.0, "raw": 1.0}) == {"t": 20.0, "door": 0.0, "raw": 1.0}
-    f.stored({"t": 20.0, "door": 0.0, "raw": 1.0})
-    assert f.accept({"t": 20.4, "door": 0.0, "raw": 1.0}) == {"raw": 1.0}
-    assert f.accept({"t": 20.6, "door": 1.0, "raw": float("nan")}) == {"t": 20.6, "door": 1.0}
-    # not stored (the write failed): offered again next cycle
-    assert f.accept({"t": 20.6, "door": 1.0}) == {"t": 20.6, "door": 1.0}
-    f.stored({"t": 20.6})
-    assert f.accept({"t": 20.2, "door": 1.0}) == {"door": 1.0}
+def test_lines_survive_comments_inline_arrays_and_multiline_strings():
+    err = refusal('''# [[device]] in a comment is not a table
+[[ device ]]   # the oven
+name = "a"
+host = "h"
+station = "S"
+register = [
+  { parameter = "x", type = "int16", address = 0 },
+  { parameter = "y", type = "float64", address = 2 },
+]
+[[device]]
+name = "b"
+host = "h"
+station = "S2"
+notes = """
+[[device.register]]
+"""
+[[device.register]]
+parameter = "z"
+address = -1   # a comment
+type = "int16"
+''')
+    assert [(p.line, p.field) for p in err.problems] == [
+        (6, "device[0].register[1].type"),  # inside an inline array: the array's line
+        (14, "device[1].notes"),
+        (19, "device[1].register[0].address"),
+    ]
