@@ -59,6 +59,23 @@ def test_samples_belong_to_the_unit_in_process_at_that_instant(store, uid):
     ]
 
 
+def test_units_started_together_give_the_sample_to_their_panel(store, uid):
+    station, other = f"{uid}-SPI", f"{uid}-AOI"
+    n = lambda name: f"{uid}-{name}"  # noqa: E731
+    run(store,
+        c.DefinePart(part_number=n("PANEL"), serialized=True),
+        c.DefinePart(part_number=n("BRD"), serialized=True),
+        c.RegisterUnits(units=[c.NewUnit(serial=n("P1"), part_number=n("PANEL"), kind="panel"),
+                               *[c.NewUnit(serial=n(f"B{i}"), part_number=n("BRD"), kind="board",
+                                           panel_serial=n("P1"), panel_position=i) for i in (1, 2)]]))
+    for serial in (n("B1"), n("B2"), n("P1")):  # the panel's operation recorded last
+        run(store, c.RecordOperation(serial=serial, operation="SPI", station=station, started_at=t(20)))
+    for serial in (n("B2"), n("B1")):  # boards only: the first recorded
+        run(store, c.RecordOperation(serial=serial, operation="AOI", station=other, started_at=t(20)))
+    [on_panel, on_board] = run(store, samples(station, t(21), height=120.0), samples(other, t(21), light=3.0))
+    assert on_panel["serial"] == n("P1") and on_board["serial"] == n("B2")
+
+
 def test_a_resent_cycle_is_stored_once_and_announced_once(store, uid):
     station = f"{uid}-OVEN"
     cycle = samples(station, t(1), zone1=230.25, zone2=231.5)

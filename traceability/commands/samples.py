@@ -3,8 +3,10 @@
 Unlike `RecordOperation`, samples are not sent by a unit's transaction; they are read from the
 station on a clock. Each sample is attributed to the unit in process there at that instant: the
 latest operation started at the station at or before the sample, if it was still open then (not
-completed). A station whose latest operation is already complete has no unit in process, so the
-sample is stored with no unit; an operation left open long ago never captures later samples.
+completed); when several started at that same instant (a panel and its boards), the panel, whose
+data its boards inherit. A station whose latest operation is already complete has no unit in
+process, so the sample is stored with no unit; an operation left open long ago never captures
+later samples.
 
 Idempotent without an inbound-message row per cycle: a sample's key is (station, name,
 recorded_at) among sampled sources (the partial unique index `ux_process_parameter_sample`), and
@@ -14,6 +16,7 @@ unacknowledged commit writes nothing twice, even when two attempts race.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, Field
@@ -45,16 +48,7 @@ class RecordSamples(Command):
 
 def record_samples(session: Session, cmd: RecordSamples) -> dict:
     """Insert the samples not yet stored, attributed to the unit in process; emit one event if any."""
-    in_process = session.execute(
-        select(UnitOperation.id, UnitOperation.unit_id, UnitOperation.completed_at, Unit.serial)
-        .join(Unit, Unit.id == UnitOperation.unit_id)
-        .where(UnitOperation.station == cmd.station, UnitOperation.started_at <= cmd.recorded_at)
-        .order_by(UnitOperation.started_at.desc(), UnitOperation.id.desc())
-        .limit(1)
-    ).first()
-    if in_process is not None and in_process.completed_at is not None \
-            and in_process.completed_at <= cmd.recorded_at:
-        in_process = None
+    in_process = _unit_in_process(session, cmd.station, cmd.recorded_at)
     unit_id = in_process.unit_id if in_process else None
     operation_id = in_process.id if in_process else None
     rows = [{"unit_id": unit_id, "unit_operation_id": operation_id, "station": cmd.station, "name": s.name,
@@ -69,6 +63,23 @@ def record_samples(session: Session, cmd: RecordSamples) -> dict:
             "samples": [s.model_dump() for s in cmd.samples],
         })
     return {"station": cmd.station, "inserted": inserted, "serial": serial}
+
+
+def _unit_in_process(session: Session, station: str, at: datetime):  # type: ignore[no-untyped-def]
+    """The operation open at `station` at `at`: among those started last (at one instant, e.g. a
+    panel and its boards) and not completed by then, the panel if it is one of them, else the first
+    recorded. Two index lookups on (station, started_at), however long the station's history."""
+    op = UnitOperation
+    latest = (select(op.started_at).where(op.station == station, op.started_at <= at)
+              .order_by(op.started_at.desc()).limit(1).scalar_subquery())
+    rows = session.execute(
+        select(op.id, op.unit_id, op.completed_at, Unit.serial, Unit.kind)
+        .join(Unit, Unit.id == op.unit_id)
+        .where(op.station == station, op.started_at == latest)
+        .order_by(op.id)
+    ).all()
+    open_ = [r for r in rows if r.completed_at is None or r.completed_at > at]
+    return next((r for r in open_ if r.kind == "panel"), open_[0] if open_ else None)
 
 
 def _insert_new(session: Session):  # type: ignore[no-untyped-def]
