@@ -101,6 +101,7 @@ def poll(
         raise typer.Exit(2) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("pymodbus").setLevel(logging.CRITICAL)  # its retries are ours to report, once
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     store = _store(settings)
     try:
         schema.upgrade(store.engine)

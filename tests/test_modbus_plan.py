@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from devices.modbus.change_filter import ChangeFilter
 from devices.modbus.config import Register
 from devices.modbus.plan import plan_reads
@@ -34,7 +32,9 @@ def test_a_request_never_exceeds_125_registers_nor_splits_a_value():
 def test_block_values_apply_scale_and_offset():
     [block] = plan_reads([reg("speed", 0, "int16", scale=0.1),
                           reg("temp", 1, "uint16", scale=0.5, offset=-40)])
-    assert block.values([0xFFF6, 200]) == {"speed": pytest.approx(-1.0), "temp": 60.0}
+    assert block.values([0xFFF6, 200]) == {"speed": -1.0, "temp": 60.0}
+    [block] = plan_reads([reg("speed", 0, "int16", scale=0.1)])
+    assert block.values([174]) == {"speed": 17.4}  # not 17.400000000000002
 
 
 def test_change_only_and_deadband_filter_what_was_stored():

@@ -3,4 +3,5 @@
 `config` and `loader` describe and read the register map, `decoding` turns registers into numbers,
 `plan` groups registers into as few requests as possible, `change_filter` drops unchanged values,
 `poller` runs one asyncio task per device and `recorder` hands samples and health to the store.
+`settings` is the TRACEBRIDGE_MODBUS_ section; `simulator` serves a register image on 127.0.0.1.
 """

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from devices.modbus.config import BIT_FUNCTIONS, MAX_BITS_PER_READ, MAX_REGISTERS_PER_READ, Function, Register
 from devices.modbus.decoding import decode
@@ -30,8 +31,15 @@ class ReadBlock:
             first = reg.address - self.start
             raw = decode(words[first:first + reg.width], reg.type or "uint16",
                          word_order=reg.word_order, byte_order=reg.byte_order)
-            out[reg.parameter] = raw * reg.scale + reg.offset
+            out[reg.parameter] = engineering(raw, reg.scale, reg.offset)
         return out
+
+
+def engineering(raw: float, scale: float, offset: float) -> float:
+    """raw * scale + offset in decimal, so 174 * 0.1 is stored as 17.4, not 17.400000000000002."""
+    if scale == 1 and offset == 0:
+        return raw
+    return float(Decimal(repr(raw)) * Decimal(repr(scale)) + Decimal(repr(offset)))
 
 
 def plan_reads(registers: Sequence[Register], *, max_gap: int = 0) -> list[ReadBlock]:
