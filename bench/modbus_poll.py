@@ -3,7 +3,7 @@
 Prints, per store: read-only cycles/s (no store), full cycles/s and samples/s through RecordSamples,
 and the raw rate of the same rows inserted in the same batches (one transaction each) for reference.
 
-    .venv/bin/python bench/modbus_poll.py --seconds 5 --registers 100 \\
+    .venv/bin/python -m bench.modbus_poll --seconds 5 --registers 100 \\
         --database-url sqlite:////tmp/bench.db --database-url postgresql://postgres@127.0.0.1:5432/bench
 The databases are migrated to head; rows are written under a unique station name.
 """
@@ -13,13 +13,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 

@@ -74,6 +74,36 @@ def serve(
                 log_level="info")
 
 
+bench = typer.Typer(help="Benchmarks and their data", no_args_is_help=True)
+app.add_typer(bench, name="bench")
+
+
+@bench.command("generate")
+def bench_generate(
+    units: int = typer.Option(10_000, help="finished products to build (boards and panels come on top)"),
+    placements: int = typer.Option(20, help="average placements per board"),
+    seed: int = typer.Option(1),
+    prefix: str = typer.Option("G", help="serial and lot prefix (run twice with different prefixes)"),
+) -> None:
+    """Build a realistic plant history through the store's batch commands; print rows and seconds."""
+    from bench.generate import generate
+
+    store = _store(Settings())
+    schema.upgrade(store.engine)
+    with typer.progressbar(length=units, label="products") as bar:
+        done = [0]
+
+        def progress(made: int) -> None:
+            bar.update(made - done[0])
+            done[0] = made
+
+        out = generate(store, units, seed=seed, prefix=prefix, placements=placements, progress=progress)
+    store.dispose()
+    typer.echo(f"{out.products} products, {out.units} units, {out.installations} installations, "
+               f"{out.reels} reels, {out.containers} containers in {out.seconds:.1f} s "
+               f"({out.installations / out.seconds:.0f} installations/s)")
+
+
 @app.command()
 def poll(
     config: Path | None = typer.Option(None, "--config", help="register map (TOML); default "

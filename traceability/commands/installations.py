@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from traceability import genealogy, lookup, outbox
 from traceability.commands.base import Command
 from traceability.errors import Conflict, Invalid, Refused
-from traceability.models import ComponentInstallation, MaterialLoad, Unit
+from traceability.models import ComponentInstallation, MaterialLoad, MaterialLot, Unit
 
 
 class InstalledItem(Command):
@@ -78,8 +78,7 @@ def install_components(session: Session, cmd: InstallComponents) -> dict:
             if not hits:
                 raise Invalid(f"{f}.location",
                               f"no lot loaded at {cmd.station}/{item.location} at {at.isoformat()}")
-            lot_ids = [hits[-1].lot_id]
-            part_id = _lot_part(session, lot_ids[0])
+            lot_ids, part_id = [hits[-1].lot_id], hits[-1].part_id
             attribution = "location"
         if item.part_number:
             named = lookup.require(parts, item.part_number, f"{f}.part_number", "part")
@@ -108,29 +107,26 @@ def install_components(session: Session, cmd: InstallComponents) -> dict:
     return {"parent_serial": cmd.parent_serial, "installed": len(rows)}
 
 
-def _loads_at(session: Session, cmd: InstallComponents) -> dict[str, list[MaterialLoad]]:
-    """Every load that may cover an item's time at its location, in one query."""
+def _loads_at(session: Session, cmd: InstallComponents) -> dict[str, list]:  # type: ignore[type-arg]
+    """Every load (with its lot's part) that may cover an item's time at its location, in one query."""
     locations = {i.location for i in cmd.items if i.location}
     if not locations:
         return {}
     times = [i.installed_at or cmd.installed_at for i in cmd.items if i.location]
-    rows = session.scalars(
-        select(MaterialLoad).where(
+    rows = session.execute(
+        select(MaterialLoad.location, MaterialLoad.lot_id, MaterialLoad.loaded_at,
+               MaterialLoad.unloaded_at, MaterialLot.part_id)
+        .join(MaterialLot, MaterialLot.id == MaterialLoad.lot_id)
+        .where(
             MaterialLoad.station == cmd.station, MaterialLoad.location.in_(locations),
             MaterialLoad.loaded_at <= max(times),
             or_(MaterialLoad.unloaded_at.is_(None), MaterialLoad.unloaded_at > min(times)),
         ).order_by(MaterialLoad.loaded_at)
     ).all()
-    out: dict[str, list[MaterialLoad]] = {}
+    out: dict[str, list] = {}
     for row in rows:
         out.setdefault(row.location, []).append(row)
     return out
-
-
-def _lot_part(session: Session, lot_id: int) -> int:
-    from traceability.models import MaterialLot
-
-    return session.get(MaterialLot, lot_id).part_id  # identity map: loaded once per session
 
 
 def _refuse_quarantined(lots: dict) -> None:

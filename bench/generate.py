@@ -1,0 +1,172 @@
+"""A realistic plant history built through the store's own batch commands.
+
+Panels of 4-8 boards, placements on each board position picked from feeders whose reels run
+out and are spliced, depanelization, each board into a product with a housing lot, products in
+boxes of 10, boxes on pallets of 20, pallets into shipments. `units` counts finished products
+(each with its board; panels come on top). One transaction per slice of panels; no message
+ids, so the inbound log stays out of the measurement.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from traceability import commands as c
+from traceability.database import Store
+from traceability.models import ComponentInstallation, Unit
+
+START = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
+FEEDERS = 24  # component parts on the line; each has a feeder on SMT-1
+REEL_SIZE = 600  # placements per reel before the operator splices the next one
+
+
+@dataclass
+class Generated:
+    products: int = 0
+    units: int = 0
+    installations: int = 0
+    reels: int = 0
+    containers: int = 0
+    seconds: float = 0.0
+    lots: list[str] = field(default_factory=list)
+    serials: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Line:
+    rnd: random.Random
+    prefix: str
+    reel_of: dict[int, int] = field(default_factory=dict)  # feeder -> reel number
+    used: dict[int, int] = field(default_factory=dict)  # feeder -> placements from its reel
+
+
+def generate(store: Store, units: int, *, seed: int = 1, prefix: str = "G", placements: int = 20,
+             panels_per_tx: int = 25, progress: Callable[[int], None] | None = None) -> Generated:
+    """Build `units` finished products; returns what was written and how long it took."""
+    started = time.perf_counter()
+    out = Generated()
+    line = _Line(random.Random(seed), prefix)
+    with store.write() as session:
+        _master_data(session, line, out)
+    made, box_n, pallet_n, shipment_n = 0, 0, 0, 0
+    open_boxes: list[str] = []
+    panel_n = 0
+    clock = START
+    while made < units:
+        with store.write() as session:
+            products: list[str] = []
+            for _ in range(panels_per_tx):
+                if made >= units:
+                    break
+                size = min(line.rnd.choice((4, 6, 8)), units - made)
+                panel_n += 1
+                clock += timedelta(seconds=40)
+                boards = _panel(session, line, out, panel_n, size, placements, clock)
+                products += _assemble(session, line, out, boards, clock + timedelta(hours=2))
+                made += size
+            for i in range(0, len(products), 10):
+                box_n += 1
+                box = f"{prefix}-BOX-{box_n:07d}"
+                c.execute(session, c.Pack(container=box, kind="box", packed_at=clock + timedelta(hours=3),
+                                          items=[c.PackedItem(serial=s) for s in products[i:i + 10]]))
+                open_boxes.append(box)
+                out.containers += 1
+            while len(open_boxes) >= 20 or (made >= units and open_boxes):
+                pallet_n += 1
+                pallet = f"{prefix}-PAL-{pallet_n:06d}"
+                c.execute(session, c.Pack(
+                    container=pallet, kind="pallet", packed_at=clock + timedelta(hours=4),
+                    items=[c.PackedItem(container=b) for b in open_boxes[:20]]))
+                open_boxes = open_boxes[20:]
+                out.containers += 1
+                if pallet_n % 4 == 0 or made >= units:
+                    shipment_n += 1
+                    shipment = f"{prefix}-SHP-{shipment_n:05d}"
+                    first = max(1, pallet_n - 3) if pallet_n % 4 == 0 else pallet_n
+                    c.execute(session, c.Pack(
+                        container=shipment, kind="shipment", packed_at=clock + timedelta(hours=5),
+                        items=[c.PackedItem(container=f"{prefix}-PAL-{n:06d}")
+                               for n in range(first, pallet_n + 1)]))
+                    c.execute(session, c.Ship(shipment=shipment, customer=f"Customer {shipment_n % 7}",
+                                              shipped_at=clock + timedelta(hours=6)))
+                    out.containers += 1
+        out.products = made
+        if progress:
+            progress(made)
+    with store.read() as session:
+        out.units = session.scalar(select(func.count()).select_from(Unit).where(
+            Unit.serial.like(f"{prefix}-%"))) or 0
+        out.installations = session.scalar(select(func.count()).select_from(ComponentInstallation)) or 0
+    out.seconds = time.perf_counter() - started
+    return out
+
+
+def _master_data(session, line: _Line, out: Generated) -> None:  # type: ignore[no-untyped-def]
+    p = line.prefix
+    for pn, serialized in [("PANEL", True), ("BRD", True), ("PRD", True), ("HSG", False)]:
+        c.execute(session, c.DefinePart(part_number=f"{p}-{pn}", serialized=serialized))
+    for f in range(FEEDERS):
+        c.execute(session, c.DefinePart(part_number=f"{p}-C{f:02d}"))
+    c.execute(session, c.ReceiveLot(lot=f"{p}-HSG-LOT", part_number=f"{p}-HSG", quantity=1e9))
+    for f in range(FEEDERS):
+        _new_reel(session, line, out, f, START, splice=False)
+
+
+def _new_reel(session, line: _Line, out: Generated, feeder: int, at: datetime, *, splice: bool) -> None:  # type: ignore[no-untyped-def]
+    n = line.reel_of.get(feeder, 0) + 1
+    line.reel_of[feeder], line.used[feeder] = n, 0
+    lot = f"{line.prefix}-R{feeder:02d}-{n:05d}"
+    c.execute(session, c.ReceiveLot(lot=lot, part_number=f"{line.prefix}-C{feeder:02d}", quantity=REEL_SIZE))
+    c.execute(session, c.LoadMaterial(station=f"{line.prefix}-SMT-1", location=f"F{feeder:02d}", lot=lot,
+                                      loaded_at=at, splice=splice))
+    out.reels += 1
+    out.lots.append(lot)
+
+
+def _panel(session, line: _Line, out: Generated, n: int, size: int, placements: int,  # type: ignore[no-untyped-def]
+           at: datetime) -> list[str]:
+    p = line.prefix
+    panel = f"{p}-PNL-{n:07d}"
+    boards = [f"{p}-BRD-{n:07d}-{i}" for i in range(1, size + 1)]
+    c.execute(session, c.RegisterUnits(registered_at=at, units=[
+        c.NewUnit(serial=panel, part_number=f"{p}-PANEL", kind="panel"),
+        *[c.NewUnit(serial=b, part_number=f"{p}-BRD", kind="board", panel_serial=panel, panel_position=i)
+          for i, b in enumerate(boards, 1)]]))
+    per_board = max(1, int(line.rnd.uniform(0.5, 1.5) * placements))
+    feeders = line.rnd.sample(range(FEEDERS), min(FEEDERS, max(1, per_board // 2)))
+    items = []
+    for pos in range(1, size + 1):
+        for k in range(per_board):
+            f = feeders[k % len(feeders)]
+            line.used[f] += 1
+            items.append(c.InstalledItem(location=f"F{f:02d}", reference_designator=f"X{k + 1}",
+                                         panel_position=pos))
+    c.execute(session, c.InstallComponents(parent_serial=panel, installed_at=at, station=f"{p}-SMT-1",
+                                           operation="SMT", items=items))
+    out.installations += len(items)
+    for f in feeders:  # reels that ran out are spliced for the next panel
+        if line.used[f] >= REEL_SIZE:
+            _new_reel(session, line, out, f, at + timedelta(seconds=1), splice=True)
+    c.execute(session, c.Depanelize(panel_serial=panel, depanelized_at=at + timedelta(minutes=30)))
+    return boards
+
+
+def _assemble(session, line: _Line, out: Generated, boards: list[str], at: datetime) -> list[str]:  # type: ignore[no-untyped-def]
+    p = line.prefix
+    products = [b.replace("-BRD-", "-PRD-") for b in boards]
+    c.execute(session, c.RegisterUnits(registered_at=at, units=[
+        c.NewUnit(serial=s, part_number=f"{p}-PRD") for s in products]))
+    for product, board in zip(products, boards, strict=True):
+        c.execute(session, c.InstallComponents(
+            parent_serial=product, installed_at=at, station=f"{p}-FA-1", operation="ASSEMBLY",
+            items=[c.InstalledItem(serial=board, reference_designator="A1"),
+                   c.InstalledItem(lot=f"{p}-HSG-LOT", reference_designator="H1")]))
+        out.installations += 2
+    out.serials += products
+    return products
