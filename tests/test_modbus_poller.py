@@ -63,6 +63,11 @@ byte_order = "little"
 unit = "Wh"
 
 [[device.register]]
+parameter = "not_a_number"
+type = "float32"
+address = 9
+
+[[device.register]]
 parameter = "o2"
 function = "input"
 type = "uint16"
@@ -91,6 +96,7 @@ def test_one_cycle_stores_the_register_image(store, uid):
         await sim.write("holding", 4, [0xFF85])  # -123 -> -12.3 cm/min
         await sim.write("holding", 5, [0x075B, 0xCD15])  # 123456789
         await sim.write("holding", 7, [0x3412, 0xCDAB])  # 0xABCD1234, words and bytes swapped
+        await sim.write("holding", 9, [0x7FC0, 0x0000])  # NaN: read, counted, never stored
         await sim.write("input", 0, [500])  # 500 * 0.5 - 40 = 210 ppm
         await sim.write("coil", 3, [1])
         await sim.start()
@@ -107,7 +113,7 @@ def test_one_cycle_stores_the_register_image(store, uid):
     assert values == {"zone1": [245.5], "zone2": [-12.25], "speed": [-12.3],
                       "count": [123456789.0], "energy": [float(0xABCD1234)], "o2": [210.0],
                       "door_open": [1.0]}
-    # 8 registers in 3 successful requests (+1 refused): holding 0..8, input 0, coil 3; 300 is beyond the map
+    # 9 values in 3 successful requests (+1 refused): holding 0..10, input 0, coil 3; 300 is beyond the map
     assert sim.requests == {3: 1, 4: 1, 1: 1}
     with store.read() as session:
         units = dict(session.execute(select(ProcessParameter.name, ProcessParameter.unit)
@@ -118,7 +124,7 @@ def test_one_cycle_stores_the_register_image(store, uid):
     status = device_status(store, f"{uid}-oven")
     assert status is not None and (status.kind, status.status, status.station) == ("modbus", "connected",
                                                                                    f"{uid}-REFLOW")
-    assert status.messages == 1 and status.problems == {"modbus_exception_2": 1}
+    assert status.messages == 1 and status.problems == {"modbus_exception_2": 1, "non_finite_value": 1}
     assert "holding 300+1: Modbus exception 2" in (status.last_error or "")
 
 
