@@ -1,6 +1,8 @@
-"""The `tracebridge` command: serve, migrate, seed. Each command builds what it needs from Settings."""
+"""The `tracebridge` command: serve, migrate, seed, poll. Each command builds what it needs from Settings."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
@@ -100,3 +102,46 @@ def bench_generate(
     typer.echo(f"{out.products} products, {out.units} units, {out.installations} installations, "
                f"{out.reels} reels, {out.containers} containers in {out.seconds:.1f} s "
                f"({out.installations / out.seconds:.0f} installations/s)")
+
+
+@app.command()
+def poll(
+    config: Path | None = typer.Option(None, "--config", help="register map (TOML); default "
+                                       "TRACEBRIDGE_MODBUS_CONFIG"),
+    once: bool = typer.Option(False, "--once", help="one cycle per device, then exit"),
+    duration: float | None = typer.Option(None, "--duration", min=0, help="stop after SECONDS"),
+) -> None:
+    """Poll Modbus TCP devices into the store: process parameter samples and device status."""
+    import asyncio
+    import logging
+
+    from devices.modbus.loader import ConfigRefused, load_config
+    from devices.modbus.poller import run_poller
+    from devices.modbus.recorder import StoreRecorder
+
+    settings = Settings()
+    path = config or settings.modbus.config
+    if path is None:
+        typer.echo("no register map: pass --config FILE or set TRACEBRIDGE_MODBUS_CONFIG", err=True)
+        raise typer.Exit(2)
+    try:
+        devices = load_config(path)
+    except ConfigRefused as refused:
+        typer.echo(f"register map refused:\n{refused}", err=True)
+        raise typer.Exit(2) from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pymodbus").setLevel(logging.CRITICAL)  # its retries are ours to report, once
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    store = _store(settings)
+    try:
+        schema.upgrade(store.engine)
+        typer.echo(f"polling {len(devices.devices)} device(s) from {path}")
+        recorder = StoreRecorder(store, attempts=settings.modbus.write_attempts)
+        pollers = asyncio.run(run_poller(devices, recorder, once=once, duration=duration,
+                                         status_interval=settings.modbus.status_interval))
+    finally:
+        store.dispose()
+    for p in pollers:
+        typer.echo(f"{p.device.name}: {p.cycles} cycle(s) read")
+    if once and not all(p.cycles for p in pollers):
+        raise typer.Exit(1)

@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from devices.modbus.settings import ModbusSettings
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRACEBRIDGE_", env_file=".env", extra="ignore")
@@ -16,6 +18,7 @@ class Settings(BaseSettings):
     # Unset: events stay in-process (embedded mode). Set: events and CFX go through RabbitMQ.
     amqp_url: str | None = None
     max_body_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
+    modbus: ModbusSettings = Field(default_factory=ModbusSettings)  # TRACEBRIDGE_MODBUS_*
 
     @model_validator(mode="after")
     def _safe_in_production(self) -> Settings:

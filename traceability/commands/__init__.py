@@ -51,6 +51,7 @@ from traceability.commands.routing import (
     define_routing,
     obsolete_routing,
 )
+from traceability.commands.samples import RecordSamples, Sample, record_samples
 from traceability.commands.units import (
     Board,
     Depanelize,
@@ -91,6 +92,7 @@ HANDLERS: dict[type[Command], Handler] = {
     PlaceHold: place_hold,
     ReportDeviceStatus: report_device_status,
     ReleaseHold: release_hold,
+    RecordSamples: record_samples,
 }
 
 
@@ -114,8 +116,8 @@ __all__ = [
     "HANDLERS", "Board", "BomLine", "ChangeLotStatus", "ChangeWorkOrderStatus", "Command",
     "DefinePart", "DefineRouting", "Depanelize", "InstallComponents", "InstalledItem",
     "LoadMaterial", "Measurement", "NewUnit", "ObsoleteRouting", "Pack", "PackedItem",
-    "ParameterLimit", "ParameterValue", "PlaceHold", "ReceiveLot", "RecordOperation",
-    "RegisterUnits", "ReleaseHold", "RemoveComponent", "ReportDeviceStatus", "RoutingStep", "Ship",
-    "SplitLot",
+    "ParameterLimit", "ParameterValue", "PlaceHold", "ReceiveLot", "RecordOperation", "RecordSamples",
+    "RegisterUnits", "ReleaseHold", "RemoveComponent", "ReportDeviceStatus", "RoutingStep", "Sample",
+    "Ship", "SplitLot",
     "SyncWorkOrder", "UnloadMaterial", "Unpack", "execute", "register",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index
+from sqlalchemy import Column, ForeignKey, Index, text
 from sqlmodel import Field, SQLModel
 
 from traceability.types import BigId, UTCDateTime, utcnow
@@ -80,6 +80,9 @@ class ProcessParameter(SQLModel, table=True):
     __table_args__ = (
         Index("ix_process_parameter_station", "station", "name", "recorded_at"),
         Index("ix_process_parameter_unit", "unit_id"),
+        # A sample is what was measured where and when: a resent poll cycle inserts nothing.
+        Index("ux_process_parameter_sample", "station", "name", "recorded_at", unique=True,
+              sqlite_where=text("source = 'modbus'"), postgresql_where=text("source = 'modbus'")),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
