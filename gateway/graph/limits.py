@@ -13,6 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from graphql.execution import ExecutionResult
+from graphql.language import IntValueNode
+from strawberry.extensions import QueryDepthLimiter, SchemaExtension
+
+from gateway.graph.settings import GraphQLSettings
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -27,16 +32,11 @@ from graphql import (
     get_named_type,
     get_nullable_type,
 )
-from graphql.execution import ExecutionResult
-from graphql.language import IntValueNode
-from strawberry.extensions import QueryDepthLimiter, SchemaExtension
-
-from gateway.graph.settings import GraphQLSettings
 
 DEFAULT_LIST_SIZE = 10
 LIST_SIZES = {  # expected items of plain lists (per parent), from the plant's shapes
-    ("Unit", "operations"): 20, ("Unit", "parameters"): 50, ("Unit", "testResults"): 50,
-    ("Unit", "installed"): 100, ("Operation", "parameters"): 10, ("Operation", "testResults"): 20,
+    ("Unit", "operations"): 10, ("Unit", "parameters"): 20, ("Unit", "testResults"): 10,
+    ("Unit", "installed"): 50, ("Operation", "parameters"): 5, ("Operation", "testResults"): 5,
     ("BackwardTrace", "units"): 20, ("BackwardTrace", "materials"): 200, ("BackwardTrace", "lots"): 50,
     ("ForwardTrace", "topLevel"): 1000, ("ForwardTrace", "containers"): 200,
     ("ForwardTrace", "shipments"): 20, ("UnitConnection", "edges"): 0,  # 0: the connection's page

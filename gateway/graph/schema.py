@@ -5,16 +5,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from gateway.graph.errors import DomainErrors
 from gateway.graph.limits import extensions
 from gateway.graph.queries import Query
 from gateway.graph.settings import GraphQLSettings
+from graphql import GraphQLError
+
+
+class _Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Refusals are answers, not server faults: DomainErrors logs the unexpected ones."""
 
 
 def build_schema(limits: GraphQLSettings | None = None, *, subscription: type | None = None,
                  ) -> strawberry.Schema:
     limits = limits or GraphQLSettings()
-    return strawberry.Schema(query=Query, subscription=subscription,
+    return _Schema(query=Query, subscription=subscription,
                              extensions=[*extensions(limits), DomainErrors])
