@@ -5,13 +5,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 
 from gateway.graph.errors import DomainErrors
 from gateway.graph.limits import extensions
 from gateway.graph.queries import Query
+from gateway.graph.scalars import DATETIME
 from gateway.graph.settings import GraphQLSettings
 from graphql import GraphQLError
 
@@ -25,4 +28,5 @@ def build_schema(limits: GraphQLSettings | None = None, *, subscription: type | 
                  ) -> strawberry.Schema:
     limits = limits or GraphQLSettings()
     return _Schema(query=Query, subscription=subscription,
-                             extensions=[*extensions(limits), DomainErrors])
+                   config=StrawberryConfig(scalar_map={datetime: DATETIME}),
+                   extensions=[*extensions(limits), DomainErrors])
