@@ -1,0 +1,11 @@
+"""REST for production control and quality: interlock checks, holds, containment, yield, SPC."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from gateway.quality import holds, interlock
+
+router = APIRouter()
+router.include_router(interlock.router)
+router.include_router(holds.router)

@@ -1,0 +1,61 @@
+"""The quality REST hooks: interlock check, holds placed and released idempotently, unit holds."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gateway.app import create_app
+from gateway.settings import Settings
+from tests import quality_plant
+
+
+@pytest.fixture
+def client(database_url):
+    with TestClient(create_app(Settings(database_url=database_url))) as client:
+        yield client
+
+
+def test_check_answers_go_and_no_go_with_reasons(store, client, uid):
+    plant = quality_plant.build(store, uid)
+    plant.op(store, "U1", "PASTE", 1)
+    ok = client.post(f"/api/v1/units/{plant.n('U1')}/check", json={"station": "S", "operation": "SMT"})
+    assert ok.status_code == 200 and ok.json()["go"] is True and ok.json()["reasons"] == []
+    no = client.post(f"/api/v1/units/{plant.n('U1')}/check", json={"station": "S", "operation": "AOI"}).json()
+    assert no["go"] is False and [r["code"] for r in no["reasons"]] == ["skipped"]
+    bad = client.post(f"/api/v1/units/{plant.n('U1')}/check", json={"station": ""})
+    assert bad.status_code == 422 and {f["field"] for f in bad.json()["error"]["fields"]} == {
+        "station", "operation"}
+
+
+def test_holds_are_placed_and_released_once_per_key(store, client, uid):
+    plant = quality_plant.build(store, uid)
+    body = {"target_kind": "unit", "target": plant.n("U1"), "reason": "MRB", "by": "qe-1"}
+    first = client.post("/api/v1/holds", json=body, headers={"Idempotency-Key": f"{uid}-h1"})
+    again = client.post("/api/v1/holds", json=body, headers={"Idempotency-Key": f"{uid}-h1"})
+    assert first.status_code == 201 and again.json()["replayed"] is True
+    hold_id = first.json()["hold_id"]
+    other = client.post("/api/v1/holds", json={**body, "reason": "other"},
+                        headers={"Idempotency-Key": f"{uid}-h1"})
+    assert other.status_code == 409
+    unknown = client.post("/api/v1/holds", json={**body, "target": "ghost"})
+    assert unknown.status_code == 422 and unknown.json()["error"]["field"] == "target"
+    [listed] = client.get("/api/v1/holds", params={"target": plant.n("U1")}).json()
+    assert listed["id"] == hold_id and listed["held_by"] == "qe-1"
+    check = client.post(f"/api/v1/units/{plant.n('U1')}/check",
+                        json={"station": "S", "operation": "PASTE"}).json()
+    assert [r["code"] for r in check["reasons"]] == ["on_hold"]
+    released = client.post(f"/api/v1/holds/{hold_id}/release", json={"by": "qe-2"},
+                           headers={"Idempotency-Key": f"{uid}-r1"})
+    assert released.json()["changed"] is True
+    assert client.get("/api/v1/holds", params={"target": plant.n("U1")}).json() == []
+    assert client.get(f"/api/v1/units/{plant.n('U1')}/holds").json() == []
+
+
+def test_unit_holds_name_what_carries_them(store, client, uid):
+    plant = quality_plant.build(store, uid)
+    client.post("/api/v1/holds", json={"target_kind": "work_order", "target": plant.n("WO"),
+                                       "reason": "ECO 17", "by": "pe"})
+    [h] = client.get(f"/api/v1/units/{plant.n('P1-1')}/holds").json()
+    assert h["via"] == "work_order" and h["target"] == plant.n("WO")
+    assert client.get("/api/v1/units/ghost/holds").status_code == 422
