@@ -5,3 +5,5 @@ commands, SQLAlchemy, SQLModel and pydantic, nothing from the web, SOAP, AMQP or
 Its commands register with `traceability.commands.register` when `quality.commands` is imported,
 so every adapter runs them through the same `execute` (idempotent, transactional, with outbox).
 """
+
+from quality import commands as commands  # registers the quality commands with `execute`

@@ -59,3 +59,24 @@ def test_unit_holds_name_what_carries_them(store, client, uid):
     [h] = client.get(f"/api/v1/units/{plant.n('P1-1')}/holds").json()
     assert h["via"] == "work_order" and h["target"] == plant.n("WO")
     assert client.get("/api/v1/units/ghost/holds").status_code == 422
+
+
+def test_containment_over_rest(store, client, uid):
+    plant = quality_plant.build(store, uid)
+    plant.op(store, "U1", "REFLOW", 3, station=plant.n("OVEN"))
+    opened = client.post("/api/v1/containments/windows", headers={"Idempotency-Key": f"{uid}-w"}, json={
+        "station": plant.n("OVEN"), "start": "2026-11-03T06:02:00Z", "end": "2026-11-03T06:04:00Z",
+        "reason": "oven out of profile", "by": "pe-1"})
+    assert opened.status_code == 201 and opened.json()["held"] == 1
+    case = opened.json()["case"]
+    read = client.get(f"/api/v1/containments/{case}").json()
+    assert read["kind"] == "window" and read["scope"]["held"] == [plant.n("U1")]
+    assert client.get("/api/v1/containments/CC-NOPE").status_code == 404
+    lot = client.post("/api/v1/containments", json={"lot": plant.n("REEL-1"), "reason": "r", "by": "b"})
+    assert lot.status_code == 201 and lot.json()["held"] == 0
+    naive = client.post("/api/v1/containments/windows", json={
+        "station": "S", "start": "2026-11-03T06:02:00", "end": "2026-11-03T06:04:00Z",
+        "reason": "r", "by": "b"})
+    assert naive.status_code == 422 and naive.json()["error"]["field"] == "start"
+    assert client.post(f"/api/v1/containments/{case}/release", json={"by": "qe"}).json()["released"] == 1
+    assert client.get(f"/api/v1/containments/{case}").json()["status"] == "released"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.quality import holds, interlock
+from gateway.quality import containment, holds, interlock
 
 router = APIRouter()
 router.include_router(interlock.router)
 router.include_router(holds.router)
+router.include_router(containment.router)
