@@ -80,3 +80,15 @@ def test_containment_over_rest(store, client, uid):
     assert naive.status_code == 422 and naive.json()["error"]["field"] == "start"
     assert client.post(f"/api/v1/containments/{case}/release", json={"by": "qe"}).json()["released"] == 1
     assert client.get(f"/api/v1/containments/{case}").json()["status"] == "released"
+
+
+def test_yield_over_rest(store, client, uid):
+    plant = quality_plant.build(store, uid)
+    plant.op(store, "U1", "ICT", 1, result="fail")
+    plant.op(store, "U1", "ICT", 2)
+    plant.op(store, "U2", "ICT", 3)
+    rows = client.get("/api/v1/yield", params={"work_order": plant.n("WO"), "group_by": ["operation", "day"]})
+    assert rows.json() == [{"group": {"operation": "ICT", "day": "2026-11-03"}, "units": 2, "first_pass": 1,
+                            "final_pass": 2, "attempts": 3, "fpy": 0.5, "final_yield": 1.0}]
+    bad = client.get("/api/v1/yield", params={"group_by": "shift"})
+    assert bad.status_code == 422 and bad.json()["error"]["field"].startswith("group_by")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.quality import containment, holds, interlock
+from gateway.quality import containment, holds, interlock, yields
 
 router = APIRouter()
 router.include_router(interlock.router)
 router.include_router(holds.router)
 router.include_router(containment.router)
+router.include_router(yields.router)
