@@ -92,3 +92,30 @@ def test_yield_over_rest(store, client, uid):
                             "final_pass": 2, "attempts": 3, "fpy": 0.5, "final_yield": 1.0}]
     bad = client.get("/api/v1/yield", params={"group_by": "shift"})
     assert bad.status_code == 422 and bad.json()["error"]["field"].startswith("group_by")
+
+
+def test_spc_over_rest(store, client, uid):
+    from tests.test_quality_control_charts import BASELINE, _samples
+
+    station = f"{uid}-OVEN"
+    _samples(store, station, [*BASELINE, 262], 0)
+    code = f"{uid}-PEAK"
+    made = client.post("/api/v1/spc/charts", headers={"Idempotency-Key": f"{uid}-c"}, json={
+        "code": code, "station": station, "parameter": "peak_temp", "baseline_start": "2026-11-03T06:00:00Z",
+        "baseline_end": "2026-11-03T06:19:00Z", "lsl": 235, "usl": 255})
+    assert made.status_code == 201 and made.json()["baseline_points"] == 20
+    bad = client.post("/api/v1/spc/charts", json={
+        "code": "x", "station": station, "parameter": "p", "kind": "imr", "subgroup_size": 3,
+        "baseline_start": "2026-11-03T06:00:00Z", "baseline_end": "2026-11-03T06:19:00Z"})
+    assert bad.status_code == 422 and "subgroup_size" in bad.json()["error"]["message"]
+    assert client.post(f"/api/v1/spc/charts/{code}/evaluate").json()["alarms"] == 3
+    data = client.get(f"/api/v1/spc/charts/{code}", params={"limit": 50}).json()
+    assert len(data["points"]) == 21 and data["chart"]["ucl"] == made.json()["ucl"]
+    assert data["points"][-1]["rules"] == ["nelson-1", "range-1", "out-of-spec"]
+    listed = client.get("/api/v1/spc/alarms", params={"chart": code}).json()
+    assert {a["rule"] for a in listed} == {"nelson-1", "range-1", "out-of-spec"}
+    ack = client.post(f"/api/v1/spc/alarms/{listed[0]['id']}/acknowledge", json={"by": "pe"})
+    assert ack.json()["changed"] is True
+    assert client.get("/api/v1/spc/charts/nope").status_code == 404
+    listed = client.get("/api/v1/spc/charts", params={"station": station}).json()
+    assert [c["chart"] for c in listed] == [code]
