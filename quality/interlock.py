@@ -1,9 +1,10 @@
 """The route interlock: may this unit be worked at this station, at this operation, now?
 
-`check_units` answers a batch (a CFX ValidateUnitsRequest names several units) with five indexed
-reads whatever the batch size: the units with their panel, work order and routing; the routing
-steps; the completed operations of the units and their panels; the holds that cover them
-(`quality.holds`); the stations' type and loaded material. It writes nothing.
+`check_units` answers a batch (a CFX ValidateUnitsRequest names several units) with four indexed
+reads whatever the batch size: the units with their panel, work order, routing and the containers
+around them; the completed operations of the units and their panels; the open holds on any of
+those (`quality.holds`); the stations' type and loaded material. Routing steps are read once per
+published revision. It writes nothing.
 
 The rules, in the plant's words: the unit is at this step of its work order's pinned routing
 revision, every earlier step passed (its latest execution), and the step has not run yet unless
@@ -22,8 +23,8 @@ from functools import cache
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from quality.holds import station_material_problems, unit_holds
-from traceability.models import Equipment, Routing, RoutingOperation, Unit, UnitOperation, WorkOrder
+from quality.holds import carriers_columns, carriers_of, open_holds, station_state
+from traceability.models import Routing, RoutingOperation, Unit, UnitOperation, WorkOrder
 
 RUNNABLE_ORDERS = {"released", "in_progress"}
 
@@ -70,10 +71,11 @@ class _Step:
 @cache
 def _units_statement():  # type: ignore[no-untyped-def]
     u, panel, wo, r = Unit.__table__, Unit.__table__.alias("panel"), WorkOrder.__table__, Routing.__table__
+    carriers, joined = carriers_columns(u)
     return (select(u.c.id, u.c.serial, u.c.status, u.c.panel_unit_id, panel.c.depanelized_at.label("cut"),
-                   wo.c.number.label("wo_number"), wo.c.status.label("wo_status"), wo.c.routing_id,
-                   r.c.revision)
-            .select_from(u.outerjoin(panel, panel.c.id == u.c.panel_unit_id)
+                   wo.c.status.label("wo_status"), wo.c.routing_id, r.c.revision,
+                   r.c.created_at.label("routing_created"), *carriers)
+            .select_from(joined.outerjoin(panel, panel.c.id == u.c.panel_unit_id)
                          .outerjoin(wo, wo.c.id == u.c.work_order_id)
                          .outerjoin(r, r.c.id == wo.c.routing_id))
             .where(u.c.serial.in_(bindparam("serials", expanding=True))))
@@ -86,6 +88,30 @@ def _steps_statement():  # type: ignore[no-untyped-def]
             .where(ro.c.routing_id.in_(bindparam("routings", expanding=True))).order_by(ro.c.sequence))
 
 
+# A published routing revision never changes (DefineRouting refuses other content under it), so its
+# steps are kept per process, keyed by database, routing id and creation time (a re-created
+# database reusing an id does not match).
+_STEPS: dict[tuple[str, int, object], dict[str, _Step]] = {}
+_STEPS_CAP = 1024
+
+
+def _routing_steps(session: Session, routings: dict[int, object]) -> dict[int, dict[str, _Step]]:
+    db = str(session.get_bind().url)
+    out = {rid: _STEPS[(db, rid, created)] for rid, created in routings.items()
+           if (db, rid, created) in _STEPS}
+    missing = [rid for rid in routings if rid not in out]
+    if missing:
+        for rid in missing:
+            out[rid] = {}
+        for s in session.execute(_steps_statement(), {"routings": missing}):
+            out[s.routing_id][s.code] = _Step(s.sequence, s.code, s.allow_repeat, s.station_type)
+        if len(_STEPS) > _STEPS_CAP:
+            _STEPS.clear()
+        for rid in missing:
+            _STEPS[(db, rid, routings[rid])] = out[rid]
+    return out
+
+
 @cache
 def _history_statement():  # type: ignore[no-untyped-def]
     op = UnitOperation.__table__
@@ -93,12 +119,6 @@ def _history_statement():  # type: ignore[no-untyped-def]
             .where(op.c.unit_id.in_(bindparam("units", expanding=True)), op.c.completed_at.is_not(None),
                    or_(op.c.result.is_(None), op.c.result != "aborted"))
             .order_by(op.c.started_at, op.c.id))
-
-
-@cache
-def _stations_statement():  # type: ignore[no-untyped-def]
-    eq = Equipment.__table__
-    return select(eq.c.code, eq.c.station_type).where(eq.c.code.in_(bindparam("stations", expanding=True)))
 
 
 def check_unit(session: Session, serial: str, *, station: str, operation: str) -> CheckResult:
@@ -111,21 +131,13 @@ def check_units(session: Session, requests: list[UnitCheck]) -> list[CheckResult
         return []
     units = {r.serial: r for r in session.execute(
         _units_statement(), {"serials": list({q.serial for q in requests})})}
-    routing_ids = list({u.routing_id for u in units.values() if u.routing_id})
-    steps: dict[int, dict[str, _Step]] = defaultdict(dict)
-    if routing_ids:
-        for s in session.execute(_steps_statement(), {"routings": routing_ids}):
-            steps[s.routing_id][s.code] = _Step(s.sequence, s.code, s.allow_repeat, s.station_type)
-    ids = [u.id for u in units.values()]
+    steps = _routing_steps(session, {u.routing_id: u.routing_created for u in units.values() if u.routing_id})
     panels = {u.panel_unit_id for u in units.values() if u.panel_unit_id}
     history: dict[int, list] = defaultdict(list)
-    for h in session.execute(_history_statement(), {"units": ids + list(panels)}):
+    for h in session.execute(_history_statement(), {"units": [u.id for u in units.values()] + list(panels)}):
         history[h.unit_id].append(h)
-    held = unit_holds(session, ids)
-    stations = list({q.station for q in requests})
-    station_types = {r.code: r.station_type for r in session.execute(
-        _stations_statement(), {"stations": stations})}
-    material = station_material_problems(session, stations)
+    held = open_holds(session, {u.id: carriers_of(u.serial, u) for u in units.values()})
+    station_types, material = station_state(session, {q.station for q in requests})
 
     results = []
     for q in requests:
