@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from gateway import errors
 from gateway.routes import devices, health
 from gateway.settings import Settings
+from integrations.erp import rest as erp_rest
+from integrations.erp import soap_service as erp_soap
 from traceability.database import Store, make_engine
 
 
@@ -34,4 +36,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     app.include_router(devices.router)
+    app.include_router(erp_rest.router)
+    app.include_router(erp_soap.service().router())
     return app
