@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from gateway.erp_cli import erp
 from gateway.settings import Settings
 from traceability import schema
 from traceability.database import Store, make_engine
@@ -15,6 +16,7 @@ db = typer.Typer(help="Database schema", no_args_is_help=True)
 demo = typer.Typer(help="Demo plant", no_args_is_help=True)
 app.add_typer(db, name="db")
 app.add_typer(demo, name="demo")
+app.add_typer(erp, name="erp")
 
 
 def _store(settings: Settings) -> Store:

@@ -9,10 +9,10 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from traceability import lookup, outbox
+from traceability import confirmations, lookup, outbox
 from traceability.commands.base import Command
-from traceability.errors import Conflict, Invalid
-from traceability.models import Routing, WorkOrder
+from traceability.errors import Conflict, Invalid, NotFound
+from traceability.models import Part, Routing, WorkOrder
 from traceability.types import utcnow
 
 WorkOrderStatus = Literal["planned", "released", "in_progress", "completed", "closed", "cancelled"]
@@ -31,6 +31,7 @@ TRANSITIONS: dict[str, set[str]] = {
 class SyncWorkOrder(Command):
     number: str = Field(min_length=1, max_length=64)
     part_number: str = Field(min_length=1, max_length=64)
+    part_revision: str | None = Field(default=None, max_length=16)
     quantity: float = Field(gt=0)
     routing_revision: str | None = Field(default=None, max_length=16)
     status: WorkOrderStatus = "planned"
@@ -43,6 +44,9 @@ class SyncWorkOrder(Command):
 def sync_work_order(session: Session, cmd: SyncWorkOrder) -> dict:
     """Create or update. An older ERP version than the stored one is acknowledged and ignored."""
     part = lookup.part(session, cmd.part_number)
+    if cmd.part_revision and part.revision and cmd.part_revision != part.revision:
+        raise Invalid("part_revision", f"{cmd.part_number} is at revision {part.revision!r}, "
+                      f"not {cmd.part_revision!r}")
     routing = _routing(session, part.id, cmd)
     row = session.scalars(select(WorkOrder).where(WorkOrder.number == cmd.number)).first()
     if row is not None and cmd.version is not None and cmd.version <= row.external_version:
@@ -62,6 +66,7 @@ def sync_work_order(session: Session, cmd: SyncWorkOrder) -> dict:
             raise Conflict(
                 f"work order {cmd.number!r} is {row.status} on its routing revision; "
                 "a released order stays pinned to it", field="routing_revision")
+        closing = cmd.status != row.status and cmd.status == "closed"
         if cmd.status != row.status:
             _check_transition(row.status, cmd.status)
         row.quantity, row.routing_id, row.status = cmd.quantity, new_routing, cmd.status
@@ -73,6 +78,8 @@ def sync_work_order(session: Session, cmd: SyncWorkOrder) -> dict:
     session.flush()
     outbox.emit(session, event, aggregate_type="work_order", aggregate_id=cmd.number,
                 data=cmd.model_dump(mode="json"))
+    if event == "workorder.updated" and closing:
+        confirmations.work_order_closed(session, row)
     return _answer(row)
 
 
@@ -95,7 +102,26 @@ def change_work_order_status(session: Session, cmd: ChangeWorkOrderStatus) -> di
     session.flush()
     outbox.emit(session, "workorder.status", aggregate_type="work_order", aggregate_id=cmd.number,
                 data={"number": cmd.number, "from": old, "status": cmd.status, "reason": cmd.reason})
+    if cmd.status == "closed":
+        confirmations.work_order_closed(session, row)
     return _answer(row)
+
+
+def describe_work_order(session: Session, number: str) -> dict:
+    """A work order as the store holds it, with its part and routing revision (one query)."""
+    found = session.execute(
+        select(WorkOrder, Part.part_number, Part.revision, Part.unit_of_measure, Routing.revision)
+        .join(Part, Part.id == WorkOrder.part_id)
+        .outerjoin(Routing, Routing.id == WorkOrder.routing_id)
+        .where(WorkOrder.number == number)).first()
+    if found is None:
+        raise NotFound(f"no work order {number!r}", field="number")
+    wo, part_number, part_revision, uom, routing_revision = found
+    return {"number": wo.number, "part_number": part_number, "part_revision": part_revision or None,
+            "unit_of_measure": uom, "quantity": wo.quantity, "routing_revision": routing_revision,
+            "status": wo.status, "due_date": wo.due_date, "line": wo.line_code,
+            "source_system": wo.source_system, "external_version": wo.external_version,
+            "version": wo.version, "updated_at": wo.updated_at}
 
 
 def _check_transition(old: str, new: str) -> None:
