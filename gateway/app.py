@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from gateway import errors
 from gateway.routes import devices, health
 from gateway.settings import Settings
+from integrations.plm import routes as plm
+from integrations.wms import routes as wms
 from traceability.database import Store, make_engine
 
 
@@ -18,7 +20,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = Store(make_engine(settings.database_url))
+        app.state.store = Store(make_engine(settings.database_url), policy=settings.wms.policy())
         try:
             yield
         finally:
@@ -34,4 +36,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     app.include_router(devices.router)
+    app.include_router(plm.router)
+    app.include_router(wms.router)
     return app
