@@ -71,3 +71,50 @@ def test_receipt_of_a_lot_known_for_another_part(client, uid):
     assert _post(client, "/lots", _receipt(uid)).status_code == 201
     r = _post(client, "/lots", _receipt(uid, MaterialDefinitionID=f"{uid}-RES"))
     assert r.status_code == 409 and r.json()["error"]["field"] == "ID"
+
+
+def test_split_quarantine_release_issue(client, store, uid):
+    assert _post(client, "/lots", _receipt(uid), key=f"{uid}-r").status_code == 201
+    lot, reel = f"{uid}-LOT-1", f"{uid}-REEL-1"
+    split = {"MaterialSublotID": reel, "Quantity": 4000, "StorageLocation": "WH1-B-01"}
+    r = _post(client, f"/lots/{lot}/split", split, key=f"{uid}-s")
+    assert r.status_code == 201 and r.json() == {"lot": lot, "new_lot": reel, "remaining": 6000}
+    before = row_counts(store)
+    assert _post(client, f"/lots/{lot}/split", split, key=f"{uid}-s").json()["replayed"] is True
+    assert row_counts(store) == before and _lot(store, lot).quantity == 6000
+    child = _lot(store, reel)
+    parent_id = _lot(store, lot).id
+    assert (child.parent_lot_id, child.date_code, child.supplier_lot) == (parent_id, "2645", "MU-778")
+
+    r = _post(client, f"/lots/{reel}/quarantine", {"Reason": "MSL exceeded"}, key=f"{uid}-q")
+    assert r.json() == {"lot": reel, "status": "quarantined", "changed": True}
+    assert _post(client, f"/lots/{reel}/quarantine", {"Reason": "MSL exceeded"}, key=f"{uid}-q").json() \
+        == {"lot": reel, "status": "quarantined", "changed": True, "replayed": True}
+    assert _lot(store, reel).status == "quarantined"
+    r = _post(client, f"/lots/{reel}/release", {"Reason": "baked 24h"}, key=f"{uid}-rel")
+    assert r.json()["status"] == "released" and _lot(store, reel).status == "released"
+
+    r = _post(client, f"/lots/{reel}/issue", {"Line": "SMT-L1", "Station": "SMT-L1-P1"}, key=f"{uid}-i")
+    assert r.json() == {"lot": reel, "location": "SMT-L1-P1", "changed": True}
+    assert _lot(store, reel).location == "SMT-L1-P1"
+    assert _post(client, f"/lots/{lot}/issue", {"Line": "SMT-L2"}).json()["location"] == "SMT-L2"
+
+
+@pytest.mark.parametrize("path, body, status, field", [
+    ("/lots/{p}-NOPE/split", {"MaterialSublotID": "{p}-R9", "Quantity": 1}, 422, "id"),
+    ("/lots/{p}-LOT-1/split", {"MaterialSublotID": "{p}-R9", "Quantity": 20000}, 422, "Quantity"),
+    ("/lots/{p}-LOT-1/split", {"MaterialSublotID": "{p}-LOT-1", "Quantity": 1}, 409, "MaterialSublotID"),
+    ("/lots/{p}-LOT-1/split", {"MaterialSublotID": "{p}-R9", "Quantity": 0}, 422, "Quantity"),
+    ("/lots/{p}-NOPE/quarantine", {"Reason": "x"}, 422, "id"),
+    ("/lots/{p}-NOPE/release", {}, 422, "id"),
+    ("/lots/{p}-LOT-1/issue", {}, 422, "body"),
+    ("/lots/{p}-NOPE/issue", {"Line": "L1"}, 422, "id"),
+])
+def test_bad_lot_moves_are_refused(client, store, uid, path, body, status, field):
+    assert _post(client, "/lots", _receipt(uid)).status_code == 201
+    before = row_counts(store)
+    body = {k: v.format(p=uid) if isinstance(v, str) else v for k, v in body.items()}
+    r = _post(client, path.format(p=uid), body, key=f"{uid}-bad")
+    assert r.status_code == status, r.text
+    assert r.json()["error"]["field"] == field, r.json()
+    assert row_counts(store) == before
