@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from traceability.commands import BomLine, DefineRouting, ParameterLimit, RoutingStep
+from traceability.commands import BomLine, DefineRouting, ObsoleteRouting, ParameterLimit, RoutingStep
 
 # Domain field -> B2MML field: refusals name what the PLM sent.
 FIELD_NAMES = {
@@ -68,6 +68,20 @@ class OperationsDefinition(B2MML):
     Description: str = Field(default="", max_length=200)
     PublishedStatus: Literal["Draft", "Released"] = "Released"
     OperationsSegment: list[OperationsSegmentType] = Field(min_length=1)
+
+
+class EngineeringChange(B2MML):
+    """An ECO: new work orders may not be released on the revision from `EffectiveDate`."""
+
+    ChangeNoticeID: str = Field(min_length=1, max_length=64)
+    EffectiveDate: AwareDatetime
+
+    def command(self, part: str, revision: str) -> ObsoleteRouting:
+        return ObsoleteRouting(part_number=part, revision=revision, obsolete_from=self.EffectiveDate,
+                               change_notice=self.ChangeNoticeID)
+
+
+ECO_FIELD_NAMES = {"part_number": "part", "obsolete_from": "EffectiveDate", "change_notice": "ChangeNoticeID"}
 
 
 def to_command(part: str, revision: str, doc: OperationsDefinition) -> DefineRouting:

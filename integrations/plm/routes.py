@@ -1,5 +1,5 @@
 """PLM's REST hooks: publish a routing revision (B2MML operations definition), read it back, its
-history, and an ECO that obsoletes a revision from a date. Every write goes through `dispatch`."""
+history, an ECO that obsoletes a revision from a date, and the revision a work order is pinned to."""
 
 from __future__ import annotations
 
@@ -7,19 +7,14 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Response, status
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from gateway.deps import StoreDep
-from gateway.dispatch import dispatch
 from gateway.idempotency import IdempotencyKeyDep
-from integrations.field_names import renamed
-from integrations.plm import b2mml
+from integrations.plm import b2mml, inbound
 from traceability import bom
-from traceability.commands import DefineRouting, ObsoleteRouting
-from traceability.errors import DomainError
 
 router = APIRouter(prefix="/api/v1/plm", tags=["plm"])
-SOURCE = "plm"
 
 
 class RoutingOut(BaseModel):
@@ -32,27 +27,10 @@ class RoutingOut(BaseModel):
     OperationsSegment: list[dict] = Field(default_factory=list)
 
 
-class EngineeringChange(BaseModel):
-    """An ECO: new work orders may not be released on the revision from `EffectiveDate`."""
-
-    ChangeNoticeID: str = Field(min_length=1, max_length=64)
-    EffectiveDate: AwareDatetime
-
-
-def publish(store, part: str, revision: str, doc: b2mml.OperationsDefinition,  # type: ignore[no-untyped-def]
-            message_id: str | None) -> dict:
-    """Translate and run; a refusal names the B2MML field. Shared by the hook and the pull client."""
-    try:
-        cmd: DefineRouting = b2mml.to_command(part, revision, doc)
-        return dispatch(store, cmd, source=SOURCE, message_id=message_id)
-    except DomainError as exc:
-        raise renamed(exc, b2mml.FIELD_NAMES) from None
-
-
 @router.put("/routings/{part}/{revision}", summary="Publish a routing revision (B2MML operations definition)")
 def put_routing(part: str, revision: str, doc: b2mml.OperationsDefinition, store: StoreDep,
                 response: Response, key: IdempotencyKeyDep = None) -> dict:
-    answer = publish(store, part, revision, doc, key)
+    answer = inbound.publish(store, part, revision, doc, key)
     response.status_code = status.HTTP_201_CREATED if answer.get("created") else status.HTTP_200_OK
     return answer
 
@@ -78,14 +56,9 @@ def list_revisions(part: str, store: StoreDep) -> list[RoutingOut]:
 
 
 @router.post("/routings/{part}/{revision}/obsolete", summary="ECO: obsolete a revision from a date")
-def obsolete(part: str, revision: str, eco: EngineeringChange, store: StoreDep,
+def obsolete(part: str, revision: str, eco: b2mml.EngineeringChange, store: StoreDep,
              key: IdempotencyKeyDep = None) -> dict:
-    cmd = ObsoleteRouting(part_number=part, revision=revision, obsolete_from=eco.EffectiveDate,
-                          change_notice=eco.ChangeNoticeID)
-    try:
-        return dispatch(store, cmd, source=SOURCE, message_id=key)
-    except DomainError as exc:
-        raise renamed(exc, {"part_number": "part", "obsolete_from": "EffectiveDate"}) from None
+    return inbound.obsolete(store, part, revision, eco, key)
 
 
 @router.get("/work-orders/{number}/routing",

@@ -12,12 +12,14 @@ from gateway.dispatch import dispatch
 from gateway.idempotency import IdempotencyKeyDep
 from integrations.field_names import renamed
 from integrations.wms import messages as m
+from integrations.wms import outbox_routes
 from traceability.commands import Command
 from traceability.database import Store
 from traceability.errors import DomainError
 
 router = APIRouter(prefix="/api/v1/wms", tags=["wms"])
 SOURCE = "wms"
+router.include_router(outbox_routes.router)
 
 
 def run(store: Store, build, key: str | None, names: Mapping[str, str]) -> dict:  # type: ignore[no-untyped-def]

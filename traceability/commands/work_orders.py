@@ -9,7 +9,7 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from traceability import lookup, outbox
+from traceability import lookup, outbox, warehouse_reports
 from traceability.commands.base import Command
 from traceability.commands.routing import effective_status, usable_now
 from traceability.errors import Conflict, Invalid
@@ -18,6 +18,7 @@ from traceability.types import utcnow
 
 WorkOrderStatus = Literal["planned", "released", "in_progress", "completed", "closed", "cancelled"]
 
+FINISHED = {"completed", "closed"}  # entering one reports the order's consumption to the WMS
 # Which status may follow which. Re-stating the current status is a no-op, not an error.
 TRANSITIONS: dict[str, set[str]] = {
     "planned": {"released", "cancelled"},
@@ -54,7 +55,7 @@ def sync_work_order(session: Session, cmd: SyncWorkOrder) -> dict:
                         due_date=cmd.due_date, line_code=cmd.line,
                         source_system=cmd.source_system, external_version=cmd.version or 0)
         session.add(row)
-        event = "workorder.created"
+        event, finished = "workorder.created", cmd.status in FINISHED
     else:
         if row.part_id != part.id:
             raise Conflict(f"work order {cmd.number!r} is for another part", field="part_number")
@@ -69,6 +70,7 @@ def sync_work_order(session: Session, cmd: SyncWorkOrder) -> dict:
             _require_usable(session, new_routing, "routing_revision")
         if cmd.status != row.status:
             _check_transition(row.status, cmd.status)
+        finished = cmd.status != row.status and cmd.status in FINISHED
         row.quantity, row.routing_id, row.status = cmd.quantity, new_routing, cmd.status
         row.due_date, row.line_code = cmd.due_date, cmd.line
         row.external_version = cmd.version if cmd.version is not None else row.external_version
@@ -78,6 +80,8 @@ def sync_work_order(session: Session, cmd: SyncWorkOrder) -> dict:
     session.flush()
     outbox.emit(session, event, aggregate_type="work_order", aggregate_id=cmd.number,
                 data=cmd.model_dump(mode="json"))
+    if finished:
+        warehouse_reports.work_order_finished(session, row)
     return _answer(row)
 
 
@@ -102,6 +106,8 @@ def change_work_order_status(session: Session, cmd: ChangeWorkOrderStatus) -> di
     session.flush()
     outbox.emit(session, "workorder.status", aggregate_type="work_order", aggregate_id=cmd.number,
                 data={"number": cmd.number, "from": old, "status": cmd.status, "reason": cmd.reason})
+    if cmd.status in FINISHED:
+        warehouse_reports.work_order_finished(session, row)
     return _answer(row)
 
 
