@@ -157,3 +157,30 @@ def test_an_unreachable_wms_leaves_visible_failures_that_can_be_retried(reportin
         assert relay(reporting, client).drain() >= 1
         client.close()
     assert [r["WorkOrderID"] for r in fake.booked_at("/consumption")] == [f"{uid}-WO"]
+
+
+def test_cli_deliver_once(tmp_path, uid):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from traceability.schema import upgrade
+
+    url = f"sqlite:///{tmp_path / 'wms.db'}"
+    store = Store(make_engine(url), policy=Policy(report_to_wms=True))
+    upgrade(store.engine)
+    _plant(store, uid)
+    _build(store, uid)
+    _run(store, c.ChangeWorkOrderStatus(number=f"{uid}-WO", status="completed"))
+    store.dispose()
+    fake = FakeWms()
+    with serve(fake) as wms_url:
+        env = {**os.environ, "TRACEBRIDGE_DATABASE_URL": url, "TRACEBRIDGE_WMS_URL": wms_url,
+               "TRACEBRIDGE_WMS_TOKEN": TOKEN}
+        cmd = [str(Path(sys.executable).parent / "tracebridge"), "wms", "deliver", "--once"]
+        first = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "1 message(s) delivered" in first.stdout and "0 message(s) delivered" in again.stdout
+    assert [r["WorkOrderID"] for r in fake.booked_at("/consumption")] == [f"{uid}-WO"]
