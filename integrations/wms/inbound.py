@@ -30,14 +30,17 @@ def receive(store: Store, body: m.MaterialLotReceipt, message_id: str | None) ->
     return _run(store, body.command, message_id, m.RECEIPT_NAMES)
 
 
-def split(store: Store, lot: str, body: m.LotSplit, message_id: str | None) -> dict:
-    return _run(store, lambda: body.command(lot), message_id, m.LOT_NAMES)
+# `lot_field`: where the caller named the lot (`id` in a REST path, `MaterialLotID` in SOAP).
+
+
+def split(store: Store, lot: str, body: m.LotSplit, message_id: str | None, lot_field: str = "id") -> dict:
+    return _run(store, lambda: body.command(lot), message_id, {**m.FIELD_NAMES, "lot": lot_field})
 
 
 def change_status(store: Store, lot: str, body: m.LotStatusChange, status: str,
-                  message_id: str | None) -> dict:
-    return _run(store, lambda: body.command(lot, status), message_id, m.LOT_NAMES)
+                  message_id: str | None, lot_field: str = "id") -> dict:
+    return _run(store, lambda: body.command(lot, status), message_id, {**m.FIELD_NAMES, "lot": lot_field})
 
 
-def issue(store: Store, lot: str, body: m.LotIssue, message_id: str | None) -> dict:
-    return _run(store, lambda: body.command(lot), message_id, m.LOT_NAMES)
+def issue(store: Store, lot: str, body: m.LotIssue, message_id: str | None, lot_field: str = "id") -> dict:
+    return _run(store, lambda: body.command(lot), message_id, {**m.FIELD_NAMES, "lot": lot_field})

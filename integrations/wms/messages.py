@@ -20,7 +20,6 @@ FIELD_NAMES = {
     "to": "Station", "reason": "Reason",
 }
 RECEIPT_NAMES = {**FIELD_NAMES, "lot": "ID"}
-LOT_NAMES = {**FIELD_NAMES, "lot": "id"}
 
 
 class WmsMessage(BaseModel):
