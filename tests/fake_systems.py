@@ -97,10 +97,14 @@ class FakePlm:
     routings: dict[tuple[str, str], dict] = field(default_factory=dict)
     obsolete: dict[tuple[str, str], dict] = field(default_factory=dict)
     page_size: int = 2
+    fail_next: int = 0  # answer 503 to this many requests first
     requests: list[str] = field(default_factory=list)
 
     def get(self, path: str) -> tuple[int, object]:
         self.requests.append(path)
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            return 503, {"error": "PLM busy"}
         url = urlsplit(path)
         parts = url.path.strip("/").split("/")
         if parts == ["routings"]:

@@ -61,6 +61,17 @@ def test_sync_pages_publishes_obsoletes_and_refuses_per_revision(store, uid):
     assert history["B"].status == "released"
 
 
+def test_a_busy_plm_is_retried(store, uid):
+    define_parts(store, uid)
+    fake = _fake(uid)
+    fake.fail_next = 2
+    with serve(fake) as url:
+        client = PlmClient(PlmSettings(url=url, token=TOKEN), max_wait=0.01)
+        report = sync(store, client)
+        client.close()
+    assert len(report.published) == 2 and fake.requests[:3] == ["/routings"] * 3
+
+
 def test_a_wrong_token_stops_the_sync(store, uid):
     with serve(_fake(uid)) as url:
         client = PlmClient(PlmSettings(url=url, token="wrong"))

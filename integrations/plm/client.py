@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import httpx
 from pydantic import ValidationError
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from gateway.errors import field_errors
 from integrations.plm import b2mml, inbound
@@ -25,8 +26,17 @@ from traceability.idempotency import payload_hash
 MAX_PAGES = 10_000  # a PLM whose `next` never ends must not loop forever
 
 
+def _transient(exc: BaseException) -> bool:
+    """Worth another try: the network, or the PLM saying it is busy (5xx); not 4xx (our fault)."""
+    if isinstance(exc, httpx.HTTPStatusError):
+        return exc.response.status_code >= 500
+    return isinstance(exc, httpx.TransportError)
+
+
 class PlmClient:
-    def __init__(self, settings: PlmSettings, *, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, settings: PlmSettings, *, transport: httpx.BaseTransport | None = None,
+                 tries: int = 3, max_wait: float = 2.0) -> None:
+        self.tries, self.max_wait = tries, max_wait
         if not settings.url:
             raise ValueError("TRACEBRIDGE_PLM_URL is not set: there is no PLM to pull from")
         headers = {"Authorization": f"Bearer {settings.token}"} if settings.token else {}
@@ -46,8 +56,13 @@ class PlmClient:
         return self._get(f"/routings/{quote(part, safe='')}/{quote(revision, safe='')}")
 
     def _get(self, path: str) -> dict:
-        r = self._http.get(path)
-        r.raise_for_status()
+        for attempt in Retrying(stop=stop_after_attempt(self.tries), reraise=True,
+                                retry=retry_if_exception(_transient),
+                                wait=wait_exponential_jitter(multiplier=0.05, max=self.max_wait,
+                                                             jitter=0.05)):
+            with attempt:
+                r = self._http.get(path)
+                r.raise_for_status()
         return r.json()
 
     def close(self) -> None:
