@@ -145,7 +145,7 @@ def _quarantine_policy(session: Session, cmd: InstallComponents, rows: list[dict
     for r in rows:
         if r["lot_id"] in quarantined:
             r["flag"] = "quarantined_lot"
-    codes = ", ".join(sorted(code for code, _ in quarantined.values()))
+    codes = ", ".join(sorted(code for code, _ in quarantined.values()))[:400]  # a hold reason is bounded
     place_hold(session, PlaceHold(target_kind="unit", target=cmd.parent_serial,
                                   reason=f"installed quarantined lot {codes}", by="quarantine policy",
                                   at=cmd.installed_at))
