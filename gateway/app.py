@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gateway import errors
+from gateway.graph.router import graphql_router
 from gateway.routes import devices, health
 from gateway.settings import Settings
 from integrations.plm import routes as plm
@@ -38,4 +39,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(devices.router)
     app.include_router(plm.router)
     app.include_router(wms.router)
+    app.include_router(graphql_router(settings.graphql))
     return app

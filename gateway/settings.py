@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from devices.modbus.settings import ModbusSettings
+from gateway.graph.settings import GraphQLSettings
 from integrations.plm.settings import PlmSettings
 from integrations.wms.settings import WmsSettings
 
@@ -23,6 +24,7 @@ class Settings(BaseSettings):
     modbus: ModbusSettings = Field(default_factory=ModbusSettings)  # TRACEBRIDGE_MODBUS_*
     plm: PlmSettings = Field(default_factory=PlmSettings)  # TRACEBRIDGE_PLM_*
     wms: WmsSettings = Field(default_factory=WmsSettings)  # TRACEBRIDGE_WMS_*
+    graphql: GraphQLSettings = Field(default_factory=GraphQLSettings)  # TRACEBRIDGE_GRAPHQL_*
 
     @model_validator(mode="after")
     def _safe_in_production(self) -> Settings:
