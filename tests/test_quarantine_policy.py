@@ -75,6 +75,22 @@ def test_flag_policy_installs_flags_and_holds_the_unit(database_url, uid):
         store.dispose()
 
 
+def test_genealogy_over_graphql_shows_the_flag_the_quarantine_and_the_hold(database_url, uid):
+    with app_client(database_url, quarantined_lot="flag") as client:
+        store = client.app.state.store
+        _plant(store, uid)
+        with store.write() as session:
+            _install(session, uid, "B1", lot=f"{uid}-REEL")
+        r = client.post("/graphql", json={"query": """
+            query($s: String!) { traceBackward(serial: $s) {
+                root { holds { reason } }
+                materials { lotCode flag lot { status } } } }""", "variables": {"s": f"{uid}-B1"}})
+    trace = r.json()["data"]["traceBackward"]
+    assert trace["materials"] == [{"lotCode": f"{uid}-REEL", "flag": "quarantined_lot",
+                                   "lot": {"status": "quarantined"}}]
+    assert trace["root"]["holds"] == [{"reason": f"installed quarantined lot {uid}-REEL"}]
+
+
 def test_the_policy_comes_from_settings(database_url):
     with app_client(database_url, quarantined_lot="flag") as client:
         assert client.app.state.store.policy.quarantined_lot == "flag"
