@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from gateway import errors
 from gateway.graph.router import graphql_router
+from gateway.quality import router as quality_router
 from gateway.routes import devices, health
 from gateway.settings import Settings
 from integrations.plm import routes as plm
@@ -40,4 +41,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plm.router)
     app.include_router(wms.router)
     app.include_router(graphql_router(settings.graphql))
+    app.include_router(quality_router)
     return app
