@@ -1,7 +1,7 @@
 """plm and wms: the ECO that obsoleted a routing revision; a flag on installations accepted by policy
 
 Revision ID: 0010_plm_wms
-Revises: 0007_modbus
+Revises: 0008_quality
 Create Date: 2026-12-01
 """
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = '0010_plm_wms'
-down_revision: str | None = '0007_modbus'
+down_revision: str | None = '0008_quality'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
