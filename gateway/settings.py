@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from devices.cfx.settings import CfxSettings
 from devices.modbus.settings import ModbusSettings
 
 
@@ -19,6 +20,7 @@ class Settings(BaseSettings):
     amqp_url: str | None = None
     max_body_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
     modbus: ModbusSettings = Field(default_factory=ModbusSettings)  # TRACEBRIDGE_MODBUS_*
+    cfx: CfxSettings = Field(default_factory=CfxSettings)  # TRACEBRIDGE_CFX_*
 
     @model_validator(mode="after")
     def _safe_in_production(self) -> Settings:

@@ -37,8 +37,9 @@ def report_device_status(session: Session, cmd: ReportDeviceStatus) -> dict:
         row.status = cmd.status
     row.station = cmd.station or row.station
     row.last_seen_at = cmd.seen_at or row.last_seen_at
-    if cmd.error is not None or cmd.status == "connected":
-        row.last_error = cmd.error
+    # An empty error clears the last one (a fault cleared); so does coming back after a loss.
+    if cmd.error is not None or (cmd.status == "connected" and old != "connected"):
+        row.last_error = cmd.error or None
     if cmd.clock_offset_s is not None:
         row.clock_offset_s = cmd.clock_offset_s
     row.messages = (row.messages or 0) + cmd.messages

@@ -1,7 +1,10 @@
 """Installing and removing components: the genealogy edges, written in batches.
 
 An item names what went in by lot, by child serial, or only by the station location it was
-picked from; a location is attributed to the lot loaded there at that moment. Removal (rework)
+picked from; a location is attributed to the lot loaded there at that moment. When the moment is
+only known to lie in a window (`installed_after`..`installed_at`, e.g. a machine that reports a
+panel's placements at its end) and a splice falls inside it, every lot loaded there during the
+window is recorded as a candidate (IPC-1782) rather than guessing one. Removal (rework)
 closes an installation, never deletes it, so traces as of an earlier time still see it.
 """
 
@@ -28,11 +31,15 @@ class InstalledItem(Command):
     quantity: float = Field(default=1, ge=0)
     panel_position: int | None = Field(default=None, ge=0)
     installed_at: AwareDatetime | None = None
+    # The earliest the placement can have happened, when its time is not known exactly.
+    installed_after: AwareDatetime | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> InstalledItem:
         if sum(x is not None for x in (self.lot, self.serial, self.location)) != 1:
             raise ValueError("name exactly one of lot, serial or location")
+        if self.installed_after and self.installed_at and self.installed_after > self.installed_at:
+            raise ValueError("installed_after: after installed_at")
         return self
 
 
@@ -73,13 +80,18 @@ def install_components(session: Session, cmd: InstallComponents) -> dict:
                 raise Invalid(f"{f}.serial", "a unit cannot be installed into itself")
             child_id, part_id = child.id, child.part_id
         else:
+            after = min(item.installed_after or at, at)
             hits = [ld for ld in loads.get(item.location, ())
-                    if ld.loaded_at <= at and (ld.unloaded_at is None or ld.unloaded_at > at)]
+                    if ld.loaded_at <= at and (ld.unloaded_at is None or ld.unloaded_at > after)]
             if not hits:
                 raise Invalid(f"{f}.location",
                               f"no lot loaded at {cmd.station}/{item.location} at {at.isoformat()}")
-            lot_ids, part_id = [hits[-1].lot_id], hits[-1].part_id
-            attribution = "location"
+            if len(hits) > 1 and after < at:
+                lot_ids, part_id = [h.lot_id for h in hits], hits[-1].part_id
+                attribution = "candidate"
+            else:
+                lot_ids, part_id = [hits[-1].lot_id], hits[-1].part_id
+                attribution = "location"
         if item.part_number:
             named = lookup.require(parts, item.part_number, f"{f}.part_number", "part")
             if named.id != part_id:
@@ -113,6 +125,7 @@ def _loads_at(session: Session, cmd: InstallComponents) -> dict[str, list]:  # t
     if not locations:
         return {}
     times = [i.installed_at or cmd.installed_at for i in cmd.items if i.location]
+    times += [i.installed_after for i in cmd.items if i.location and i.installed_after]
     rows = session.execute(
         select(MaterialLoad.location, MaterialLoad.lot_id, MaterialLoad.loaded_at,
                MaterialLoad.unloaded_at, MaterialLot.part_id)
