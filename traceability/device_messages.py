@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from traceability.models import DeviceMessage
+from traceability.models import DeviceMessage, UnitOperation
 from traceability.types import utcnow
 
 Parked = Literal["held", "dead", "ignored"]
@@ -53,6 +53,16 @@ def resolve(session: Session, ids: list[int]) -> None:
 def held_for(session: Session, hold_key: str) -> list[DeviceMessage]:
     return list(session.scalars(select(DeviceMessage).where(
         DeviceMessage.hold_key == hold_key, DeviceMessage.status == "held").order_by(DeviceMessage.id)))
+
+
+def held_keys_ready(session: Session, limit: int = 100) -> list[str]:
+    """Hold keys (work transaction ids) of held messages whose transaction now exists."""
+    return list(session.scalars(
+        select(DeviceMessage.hold_key).where(
+            DeviceMessage.status == "held",
+            DeviceMessage.hold_key.in_(select(UnitOperation.transaction_id)
+                                       .where(UnitOperation.transaction_id.is_not(None))))
+        .distinct().limit(limit)))
 
 
 def listing(session: Session, *, status: str | None = "dead", source: str | None = None,

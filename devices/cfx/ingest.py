@@ -67,7 +67,7 @@ class Ingest:
         received = received_at or utcnow()
         stats: dict[str, _SourceStats] = {}
         outcomes = [self._one(session, raw, received, stats) for raw in raws]
-        for source, s in stats.items():
+        for source, s in sorted(stats.items()):  # one lock order for every process
             c.execute(session, c.ReportDeviceStatus(
                 source=source, kind="cfx", status="connected", station=source, seen_at=received,
                 clock_offset_s=s.offset, messages=s.messages, problems=dict(s.problems)))
@@ -82,6 +82,14 @@ class Ingest:
         if outcome.status in ("applied", "replayed"):
             device_messages.resolve(session, [row.id])
         return outcome
+
+    def release_ready(self, session: Session) -> int:
+        """Apply held messages whose transaction has started meanwhile (committed by someone else)."""
+        keys = device_messages.held_keys_ready(session)
+        received = utcnow()
+        stats: dict[str, _SourceStats] = {}
+        released = sum(self._release(session, key, received, stats) for key in keys)
+        return released
 
     # --- one message ---------------------------------------------------------------------------
 
