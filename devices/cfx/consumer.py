@@ -11,6 +11,7 @@ consumer processes can share the queue.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -58,6 +59,9 @@ class CfxConsumer:
     def run(self, *, duration: float | None = None, on_batch: Callable[[int], None] | None = None) -> None:
         """Consume until `stop` is set (or `duration` seconds passed), reconnecting as needed."""
         deadline = time.monotonic() + duration if duration is not None else None
+        # What exists now (SQLAlchemy, pydantic schemas) lives as long as the process: keep it out of
+        # the collector's full passes, which otherwise rescan it for every few batches of messages.
+        gc.freeze()
         while not self._done(deadline):
             try:
                 connection = self._connect(deadline)

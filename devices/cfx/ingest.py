@@ -11,19 +11,19 @@ offset (device TimeStamp minus receive time) and what looked wrong.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from devices.cfx import bulk
 from devices.cfx.context import Context, Held
 from devices.cfx.envelope import CfxEnvelope, as_text, fingerprint
 from devices.cfx.messages import WorkStarted
+from devices.cfx.outcomes import Outcome, Parsed, SourceStats, Status, answer_of, body_of
 from devices.cfx.registry import TRANSLATORS
 from devices.cfx.settings import CfxSettings
 from traceability import commands as c
@@ -32,29 +32,7 @@ from traceability.errors import DomainError, Invalid
 from traceability.idempotency import once, seen
 from traceability.types import utcnow
 
-Status = Literal["applied", "replayed", "held", "ignored", "dead"]
 Raw = bytes | str | dict[str, Any]
-
-
-@dataclass
-class Outcome:
-    status: Status
-    UniqueID: str | None = None
-    Source: str | None = None
-    MessageName: str | None = None
-    reason: str | None = None
-    field: str | None = None
-    answer: dict[str, Any] | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
-
-
-@dataclass
-class _SourceStats:
-    messages: int = 0
-    offset: float | None = None
-    problems: Counter[str] = field(default_factory=Counter)
 
 
 class Ingest:
@@ -63,14 +41,31 @@ class Ingest:
 
     def run(self, session: Session, raws: Sequence[Raw], *,
             received_at: datetime | None = None) -> list[Outcome]:
-        """Apply a batch in the caller's transaction; one outcome per message, in order."""
+        """Apply a batch in the caller's transaction; one outcome per message, in order.
+
+        Consecutive MaterialsInstalled messages (the bulk of a line's traffic) go through the
+        set-based path together; everything else one message after the other."""
         received = received_at or utcnow()
-        stats: dict[str, _SourceStats] = {}
-        outcomes = [self._one(session, raw, received, stats) for raw in raws]
-        for source, s in sorted(stats.items()):  # one lock order for every process
+        stats: dict[str, SourceStats] = {}
+        parsed = [self._parse(session, raw, received, stats) for raw in raws]
+        outcomes: list[Outcome] = []
+        n = 0
+        while n < len(parsed):
+            end = n
+            while end < len(parsed) and _bulk(parsed[end]):
+                end += 1
+            if end - n > 1:
+                outcomes += bulk.install(self, session, parsed[n:end], received, stats)  # type: ignore[arg-type]
+                n = end
+                continue
+            item = parsed[n]
+            outcomes.append(item if isinstance(item, Outcome)
+                            else self._apply_one(session, item, received, stats))
+            n += 1
+        for source, st in sorted(stats.items()):  # one lock order for every process
             c.execute(session, c.ReportDeviceStatus(
                 source=source, kind="cfx", status="connected", station=source, seen_at=received,
-                clock_offset_s=s.offset, messages=s.messages, problems=dict(s.problems)))
+                clock_offset_s=st.offset, messages=st.messages, problems=dict(st.problems)))
         return outcomes
 
     def requeue(self, session: Session, parked_id: int) -> Outcome | None:
@@ -87,13 +82,19 @@ class Ingest:
         """Apply held messages whose transaction has started meanwhile (committed by someone else)."""
         keys = device_messages.held_keys_ready(session)
         received = utcnow()
-        stats: dict[str, _SourceStats] = {}
+        stats: dict[str, SourceStats] = {}
         released = sum(self._release(session, key, received, stats) for key in keys)
         return released
 
     # --- one message ---------------------------------------------------------------------------
 
-    def _one(self, session: Session, raw: Raw, received: datetime, stats: dict[str, _SourceStats]) -> Outcome:
+    def _one(self, session: Session, raw: Raw, received: datetime, stats: dict[str, SourceStats]) -> Outcome:
+        item = self._parse(session, raw, received, stats)
+        return item if isinstance(item, Outcome) else self._apply_one(session, item, received, stats)
+
+    def _parse(self, session: Session, raw: Raw, received: datetime,
+               stats: dict[str, SourceStats]) -> Parsed | Outcome:
+        """The envelope, or the outcome of a message that is malformed or has no translator."""
         text = as_text(raw)
         data: Any = None
         try:
@@ -104,8 +105,8 @@ class Ingest:
                 raise Invalid("body", "a CFX envelope is a JSON object")
             env = CfxEnvelope.model_validate(data)
         except (ValueError, DomainError) as exc:  # bad JSON, bad envelope (ValidationError is a ValueError)
-            return self._dead(session, data, text, received, exc, stats)
-        s = stats.setdefault(env.Source, _SourceStats())
+            return self.dead(session, data, text, received, exc, stats)
+        s = stats.setdefault(env.Source, SourceStats())
         s.messages += 1
         s.offset = (env.TimeStamp - received).total_seconds()
         if abs(s.offset) > self.settings.clock_drift_s:
@@ -114,49 +115,52 @@ class Ingest:
         if entry is None:
             self._park(session, env, text, received, "ignored", "no translator for this message name")
             return Outcome("ignored", env.UniqueID, env.Source, env.MessageName)
-        ctx = Context(session, env.Source, env.TimeStamp, env.UniqueID, self.settings, s.problems)
+        return Parsed(env, data, text, entry)
+
+    def _apply_one(self, session: Session, item: Parsed, received: datetime,
+                   stats: dict[str, SourceStats]) -> Outcome:
+        """One message under its own savepoint, once per (cfx:<Source>, UniqueID)."""
+        env, data, text = item.env, item.data, item.text
+        ctx = Context(session, env.Source, env.TimeStamp, env.UniqueID, self.settings,
+                      stats[env.Source].problems)
         source = f"cfx:{env.Source}"
         savepoint = session.begin_nested()
         try:
             answer = once(session, source=source, message_id=env.UniqueID, command=env.MessageName[-64:],
-                          payload=data, run=lambda: self._apply(env, entry, ctx, received, stats))
+                          payload=data, run=lambda: self._apply(env, item.entry, ctx, received, stats))
             savepoint.commit()
         except Held as held:
             savepoint.rollback()
-            self._park(session, env, text, received, "held", held.reason, hold_key=held.key)
-            return Outcome("held", env.UniqueID, env.Source, env.MessageName, reason=held.reason)
+            return self.held(session, item, received, held)
         except IntegrityError as exc:
             savepoint.rollback()
             if seen(session, source, env.UniqueID) is not None:  # another consumer applied it first
                 return Outcome("replayed", env.UniqueID, env.Source, env.MessageName)
-            return self._dead(session, data, text, received, exc, stats)
+            return self.dead(session, data, text, received, exc, stats)
         except (ValueError, DomainError) as exc:
             savepoint.rollback()
-            return self._dead(session, data, text, received, exc, stats)
+            return self.dead(session, data, text, received, exc, stats)
         status: Status = "replayed" if answer.get("replayed") else "applied"
         return Outcome(status, env.UniqueID, env.Source, env.MessageName, answer=answer)
 
+    def held(self, session: Session, item: Parsed, received: datetime, held: Held) -> Outcome:
+        env = item.env
+        self._park(session, env, item.text, received, "held", held.reason, hold_key=held.key)
+        return Outcome("held", env.UniqueID, env.Source, env.MessageName, reason=held.reason)
+
     def _apply(self, env: CfxEnvelope, entry: Any, ctx: Context, received: datetime,
-               stats: dict[str, _SourceStats]) -> dict[str, Any]:
+               stats: dict[str, SourceStats]) -> dict[str, Any]:
         model, translate = entry
-        try:
-            body = model.model_validate(env.MessageBody)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(x) for x in first.get("loc", ()))
-            raise Invalid(f"MessageBody.{where}".rstrip("."), first.get("msg", "invalid")) from None
+        body = body_of(model, env)
         commands = translate(ctx, body)
         for cmd in commands:
             c.execute(ctx.session, cmd)
-        # Both clocks, kept with the message's answer in the idempotency log.
-        answer: dict[str, Any] = {"message": env.MessageName, "commands": len(commands),
-                                  "time_stamp": env.TimeStamp.isoformat(),
-                                  "received_at": received.isoformat()}
+        answer = answer_of(env, len(commands), received)
         if isinstance(body, WorkStarted):
             answer["released"] = self._release(ctx.session, body.TransactionID, received, stats)
         return answer
 
-    def _release(self, session: Session, key: str, received: datetime, stats: dict[str, _SourceStats]) -> int:
+    def _release(self, session: Session, key: str, received: datetime, stats: dict[str, SourceStats]) -> int:
         """Apply the messages held for this transaction, now that its WorkStarted is in."""
         released = 0
         for row in device_messages.held_for(session, key):
@@ -175,8 +179,8 @@ class Ingest:
                              message_name=env.MessageName, body=text, reason=reason, field=field,
                              hold_key=hold_key, device_time=env.TimeStamp, received_at=received)
 
-    def _dead(self, session: Session, data: Any, text: str, received: datetime, exc: Exception,
-              stats: dict[str, _SourceStats]) -> Outcome:
+    def dead(self, session: Session, data: Any, text: str, received: datetime, exc: Exception,
+              stats: dict[str, SourceStats]) -> Outcome:
         field, reason = _why(exc)
         data = data if isinstance(data, dict) else {}
         source = str(data.get("Source") or "unknown")[:200]
@@ -185,8 +189,12 @@ class Ingest:
         device_messages.park(session, status="dead", source=source, message_id=unique_id,
                              message_name=name, body=text, reason=reason, field=field, received_at=received)
         if data.get("Source"):
-            stats.setdefault(source, _SourceStats()).problems["dead_letter"] += 1
+            stats.setdefault(source, SourceStats()).problems["dead_letter"] += 1
         return Outcome("dead", unique_id, source, name or None, reason=reason, field=field)
+
+
+def _bulk(item: Parsed | Outcome) -> bool:
+    return isinstance(item, Parsed) and item.env.MessageName == bulk.MESSAGE
 
 
 def _why(exc: Exception) -> tuple[str | None, str]:

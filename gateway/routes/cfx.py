@@ -9,7 +9,8 @@ from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from devices.cfx.ingest import Ingest, Outcome
+from devices.cfx.ingest import Ingest
+from devices.cfx.outcomes import Outcome
 from gateway.deps import SettingsDep, StoreDep
 from traceability import device_messages
 from traceability.errors import NotFound

@@ -14,9 +14,8 @@ from datetime import timedelta
 from devices.cfx import messages as m
 from devices.cfx.context import Context, Held
 from devices.cfx.structures import InstalledMaterial
-from devices.cfx.units import Target, resolve, target
+from devices.cfx.units import Target, target
 from traceability import commands as c
-from traceability import lookup
 from traceability.errors import Invalid
 
 
@@ -32,27 +31,28 @@ def materials_installed(ctx: Context, msg: m.MaterialsInstalled) -> list[c.Comma
         ctx.problems["clock_order"] += 1
         started = None
     operation = opened[0].operation if opened else ctx.operation("WORK")
-    known_lots = lookup.lots(ctx.session, {x.Material.UniqueIdentifier for x in mats
-                                           if x.Material and x.Material.UniqueIdentifier})
+    known_lots = ctx.lots({x.Material.UniqueIdentifier for x in mats
+                           if x.Material and x.Material.UniqueIdentifier})
     tolerance = timedelta(seconds=ctx.settings.placement_time_tolerance_s)
-    items: dict[str, list[c.InstalledItem]] = {}
+    items: dict[str, list[dict]] = {}
     for n, mat in enumerate(mats):
         where = target(targets, mat.UnitIdentifier, mat.UnitPositionNumber)
         source = _source(mat, known_lots, f"MessageBody.InstalledMaterials[{n}]")
         parts = items.setdefault(where.parent, [])
         if not mat.InstalledComponents:
-            parts.append(c.InstalledItem(**source, quantity=mat.QuantityInstalled,
-                                         panel_position=where.panel_position, installed_after=started))
+            parts.append({**source, "quantity": mat.QuantityInstalled, "panel_position": where.panel_position,
+                          "installed_after": started if "location" in source else None})
         for comp in mat.InstalledComponents:
             at = comp.InstallationTime
             after = (at - tolerance if tolerance else None) if at else started
             what = {"serial": comp.InstalledUnitIdentifier} if comp.InstalledUnitIdentifier else source
-            parts.append(c.InstalledItem(**what, reference_designator=comp.ReferenceDesignator,
-                                         panel_position=where.panel_position, installed_at=at,
-                                         installed_after=after if "location" in what else None))
-    return [c.InstallComponents(parent_serial=parent, installed_at=ctx.at, station=ctx.station,
-                                operation=operation, items=its, source_message_id=ctx.message_id[:100])
-            for parent, its in items.items()]
+            parts.append({**what, "reference_designator": comp.ReferenceDesignator,
+                          "panel_position": where.panel_position, "installed_at": at,
+                          "installed_after": after if "location" in what else None})
+    # Validated as one document per unit (one pass in pydantic-core, the hot path of a line).
+    return [c.InstallComponents.model_validate({
+        "parent_serial": parent, "installed_at": ctx.at, "station": ctx.station, "operation": operation,
+        "items": its, "source_message_id": ctx.message_id[:100]}) for parent, its in items.items()]
 
 
 def _source(mat: InstalledMaterial, known_lots: dict, field: str) -> dict[str, str]:
@@ -69,7 +69,7 @@ def _targets(ctx: Context, transaction: str | None, refs: list, field: str) -> d
     for n, (ident, _) in enumerate(refs):
         if not ident:
             raise Invalid(f"MessageBody.{field}[{n}].UnitIdentifier", "is required")
-    targets, missing = resolve(ctx.session, refs)
+    targets, missing = ctx.resolve(refs)
     if missing:
         ctx.problems["unknown_unit"] += len(missing)
         names = ", ".join(sorted(missing))

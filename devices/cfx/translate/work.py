@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from devices.cfx import messages as m
 from devices.cfx.context import Context, Held
-from devices.cfx.units import position, resolve
+from devices.cfx.units import position
 from traceability import commands as c
 from traceability import lookup
 from traceability.errors import Invalid
@@ -47,7 +47,7 @@ def work_started(ctx: Context, msg: m.WorkStarted) -> list[c.Command]:
         cmds.append(_register(ctx, msg, panel, units if own_serials else [], missing))
     serials = idents
     if panel and not own_serials and panel not in missing:
-        targets, _ = resolve(ctx.session, units)  # boards registered at the carrier's positions
+        targets, _ = ctx.resolve(units)  # boards registered at the carrier's positions
         serials = serials + [t.serial for t in targets.values() if t.serial != panel]
     operation = ctx.operation("WORK")
     return cmds + [c.RecordOperation(serial=s, operation=operation, station=ctx.station, started_at=ctx.at,
@@ -101,14 +101,14 @@ def work_completed(ctx: Context, msg: m.WorkCompleted) -> list[c.Command]:
 def units_seen(ctx: Context, msg: m.UnitsMessage) -> list[c.Command]:
     """UnitsArrived/UnitsDeparted change nothing in the store; units it does not know are reported."""
     panel, units = _shape(msg)
-    _, missing = resolve(ctx.session, ([(panel, None)] if panel else []) + units)
+    _, missing = ctx.resolve(([(panel, None)] if panel else []) + units)
     ctx.problems["unknown_unit"] += len(missing)
     return []
 
 
 def units_disqualified(ctx: Context, msg: m.UnitsDisqualified) -> list[c.Command]:
     _, units = _shape(msg)
-    targets, missing = resolve(ctx.session, units)
+    targets, missing = ctx.resolve(units)
     if missing:
         ctx.problems["unknown_unit"] += len(missing)
         raise Invalid("MessageBody.Units", f"unknown unit(s) {', '.join(sorted(missing))}")
