@@ -30,7 +30,7 @@ from devices.cfx.settings import CfxSettings
 from traceability import commands as c
 from traceability import schema
 from traceability.database import Store, make_engine
-from traceability.models import ComponentInstallation, Part, Unit
+from traceability.models import ComponentInstallation
 
 T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 FEEDERS = 24
@@ -95,22 +95,21 @@ def real_path(store: Store, amqp_url: str, p: str, messages: int, components: in
     return published, consumed
 
 
-def raw_path(store: Store, p: str, messages: int, components: int, batch: int) -> float:
-    """The same rows, `executemany` in the same batches, one transaction per batch."""
+def raw_path(store: Store, p: str, messages: int, components: int, batch: int) -> tuple[float, int]:
+    """The very rows the real path stored, inserted again with `executemany` in the same batches (one
+    transaction per batch). Returns (seconds, rows)."""
+    table = ComponentInstallation.__table__
     with store.read() as session:
-        parent = session.scalars(select(Unit.id).where(Unit.serial == f"{p}-U0")).one()
-        part = session.scalars(select(Part.id).where(Part.part_number == f"{p}-P0")).one()
-    at = T0 + timedelta(seconds=10)
-    rows = [{"parent_unit_id": parent, "panel_position": None, "child_unit_id": None, "lot_id": None,
-             "part_id": part, "reference_designator": f"C{n}", "quantity": 1.0, "installed_at": at,
-             "operation": "WORK", "station": f"{p}.RAW", "location": f"F{n % FEEDERS}",
-             "attribution": "location", "source_message_id": str(uuid.uuid4())}
-            for n in range(components)]
+        rows = [dict(r._mapping) for r in session.execute(
+            select(table).where(table.c.station == f"{p}.SMT").order_by(table.c.id))]
+    for r in rows:
+        del r["id"]
+    per_batch = batch * components
     started = time.perf_counter()
-    for first in range(0, messages, batch):
+    for first in range(0, len(rows), per_batch):
         with store.write() as session:
-            session.execute(insert(ComponentInstallation.__table__), rows * min(batch, messages - first))
-    return time.perf_counter() - started
+            session.execute(insert(table), rows[first:first + per_batch])
+    return time.perf_counter() - started, len(rows)
 
 
 def main() -> None:
@@ -134,8 +133,8 @@ def main() -> None:
                                batch_size=args.batch_size, prefetch=args.prefetch, batch_wait_s=0.05)
         prepare(store, p, args.messages)
         published, consumed = real_path(store, args.amqp_url, p, args.messages, args.components, settings)
-        raw = raw_path(store, p, args.messages, args.components, args.batch_size)
-        real_rate, raw_rate = rows / consumed, rows / raw
+        raw, copied = raw_path(store, p, args.messages, args.components, args.batch_size)
+        real_rate, raw_rate = rows / consumed, copied / raw
         print(f"{store.dialect:<12}{args.messages / published:>13.0f}{real_rate:>14.0f}{raw_rate:>13.0f}"
               f"{real_rate / raw_rate:>10.2f}")
         store.dispose()
