@@ -9,6 +9,7 @@ in the store (a race with another consumer), the run falls back to one message a
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from devices.cfx.ingest import Ingest
 
 MESSAGE = "CFX.Production.Assembly.MaterialsInstalled"
+log = logging.getLogger("tracebridge.cfx")
 
 
 def install(ingest: Ingest, session: Session, items: list[Parsed], received: datetime,
@@ -70,6 +72,9 @@ def install(ingest: Ingest, session: Session, items: list[Parsed], received: dat
         except Held as held:
             outcomes[k] = ingest.held(session, p, received, held)
         except (ValueError, DomainError) as exc:
+            outcomes[k] = ingest.dead(session, p.data, p.text, received, exc, stats)
+        except Exception as exc:  # as in Ingest._apply_one: park it, keep the line going
+            log.exception("CFX message %s from %s could not be applied", p.env.UniqueID, p.env.Source)
             outcomes[k] = ingest.dead(session, p.data, p.text, received, exc, stats)
     savepoint = session.begin_nested()
     try:

@@ -11,12 +11,13 @@ offset (device TimeStamp minus receive time) and what looked wrong.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from devices.cfx import bulk
@@ -33,6 +34,8 @@ from traceability.idempotency import once, seen
 from traceability.types import utcnow
 
 Raw = bytes | str | dict[str, Any]
+STORE_DOWN = (OperationalError, InterfaceError)
+log = logging.getLogger("tracebridge.cfx")
 
 
 class Ingest:
@@ -140,6 +143,12 @@ class Ingest:
         except (ValueError, DomainError) as exc:
             savepoint.rollback()
             return self.dead(session, data, text, received, exc, stats)
+        except STORE_DOWN:
+            raise  # the whole batch goes back to the broker
+        except Exception as exc:  # a translator bug parks its message (requeue it after the fix)
+            savepoint.rollback()
+            log.exception("CFX message %s from %s could not be applied", env.UniqueID, env.Source)
+            return self.dead(session, data, text, received, exc, stats)
         status: Status = "replayed" if answer.get("replayed") else "applied"
         return Outcome(status, env.UniqueID, env.Source, env.MessageName, answer=answer)
 
@@ -208,4 +217,6 @@ def _why(exc: Exception) -> tuple[str | None, str]:
         return ".".join(str(x) for x in first.get("loc", ())) or None, first.get("msg", "invalid")
     if isinstance(exc, IntegrityError):
         return None, f"rejected by the store: {str(exc.orig)[:300]}"
-    return "body", f"not a CFX envelope: {exc}"[:1000]
+    if isinstance(exc, ValueError):  # JSON or text decoding
+        return "body", f"not a CFX envelope: {exc}"[:1000]
+    return None, f"could not be applied ({type(exc).__name__}: {exc}); requeue after a fix"[:1000]
