@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import threading
 import time
 import uuid
@@ -65,7 +66,7 @@ def message(p: str, i: int, components: int) -> bytes:
 
 
 def real_path(store: Store, amqp_url: str, p: str, messages: int, components: int,
-              settings: CfxSettings) -> tuple[float, float]:
+              settings: CfxSettings, *, timeout: float = 3600) -> tuple[float, float]:
     """(publish seconds, consume seconds until every message is committed and acked)."""
     connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
     channel = connection.channel()
@@ -85,7 +86,7 @@ def real_path(store: Store, amqp_url: str, p: str, messages: int, components: in
     thread = threading.Thread(target=consumer.run, kwargs={"on_batch": count}, daemon=True)
     started = time.perf_counter()
     thread.start()
-    done.wait(timeout=3600)
+    done.wait(timeout=timeout)
     consumed = time.perf_counter() - started
     consumer.stop.set()
     thread.join(timeout=60)
@@ -116,27 +117,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", action="append", required=True)
     parser.add_argument("--amqp-url", default="amqp://guest:guest@127.0.0.1:5672/%2F")
-    parser.add_argument("--messages", type=int, default=400)
+    parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--components", type=int, default=50)
-    parser.add_argument("--batch-size", type=int, default=50)
-    parser.add_argument("--prefetch", type=int, default=200)
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--prefetch", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=3, help="real and raw alternate; the median is shown")
     args = parser.parse_args()
     rows = args.messages * args.components
-    print(f"{args.messages} MaterialsInstalled x {args.components} components = {rows} installations, "
-          f"batches of {args.batch_size}, prefetch {args.prefetch}")
-    print(f"{'store':<12}{'published/s':>13}{'real inst/s':>14}{'raw rows/s':>13}{'real/raw':>10}")
+    print(f"{args.messages} MaterialsInstalled x {args.components} components = {rows} installations "
+          f"per round, batches of {args.batch_size}, prefetch {args.prefetch}, {args.rounds} round(s)")
+    print(f"{'store':<12}{'round':>6}{'published/s':>13}{'real inst/s':>14}{'raw rows/s':>13}"
+          f"{'real/raw':>10}")
     for url in args.database_url:
         store = Store(make_engine(url))
         schema.upgrade(store.engine)
-        p = f"CB{uuid.uuid4().hex[:6].upper()}"
-        settings = CfxSettings(exchange=f"cfx.bench.{p}", queue=f"tracebridge.cfx.bench.{p}",
-                               batch_size=args.batch_size, prefetch=args.prefetch, batch_wait_s=0.05)
-        prepare(store, p, args.messages)
-        published, consumed = real_path(store, args.amqp_url, p, args.messages, args.components, settings)
-        raw, copied = raw_path(store, p, args.messages, args.components, args.batch_size)
-        real_rate, raw_rate = rows / consumed, copied / raw
-        print(f"{store.dialect:<12}{args.messages / published:>13.0f}{real_rate:>14.0f}{raw_rate:>13.0f}"
-              f"{real_rate / raw_rate:>10.2f}")
+        ratios, reals, raws = [], [], []
+        for n in range(1, args.rounds + 1):
+            p = f"CB{uuid.uuid4().hex[:6].upper()}"
+            settings = CfxSettings(exchange=f"cfx.bench.{p}", queue=f"tracebridge.cfx.bench.{p}",
+                                   batch_size=args.batch_size, prefetch=args.prefetch, batch_wait_s=0.05)
+            prepare(store, p, args.messages)
+            published, consumed = real_path(store, args.amqp_url, p, args.messages, args.components, settings)
+            raw, copied = raw_path(store, p, args.messages, args.components, args.batch_size)
+            reals.append(rows / consumed)
+            raws.append(copied / raw)
+            ratios.append(reals[-1] / raws[-1])
+            print(f"{store.dialect:<12}{n:>6}{args.messages / published:>13.0f}{reals[-1]:>14.0f}"
+                  f"{raws[-1]:>13.0f}{ratios[-1]:>10.2f}")
+        print(f"{store.dialect:<12}{'median':>6}{'':>13}{statistics.median(reals):>14.0f}"
+              f"{statistics.median(raws):>13.0f}{statistics.median(ratios):>10.2f}")
         store.dispose()
 
 
