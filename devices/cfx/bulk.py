@@ -38,6 +38,7 @@ def install(ingest: Ingest, session: Session, items: list[Parsed], received: dat
     prior = seen_many(session, keys)
     outcomes: dict[int, Outcome] = {}
     later: list[int] = []  # a second copy inside the batch: after the first, one by one
+    firsts: set[tuple[str, str]] = set()
     bodies: dict[int, Any] = {}
     digests: dict[int, str] = {}
     for k, p in enumerate(items):
@@ -52,9 +53,10 @@ def install(ingest: Ingest, session: Session, items: list[Parsed], received: dat
                     f"message id {env.UniqueID!r} from {keys[k][0]!r} was already used with another "
                     "payload", field="messageId"), stats)
             continue
-        if keys[k] in keys[:k]:
+        if keys[k] in firsts:
             later.append(k)
             continue
+        firsts.add(keys[k])
         try:
             bodies[k] = body_of(p.entry[0], env)
         except DomainError as exc:

@@ -85,8 +85,7 @@ class Ingest:
         """Apply held messages whose transaction has started meanwhile (committed by someone else)."""
         keys = device_messages.held_keys_ready(session)
         received = utcnow()
-        stats: dict[str, SourceStats] = {}
-        released = sum(self._release(session, key, received, stats) for key in keys)
+        released = sum(self._release(session, key, received) for key in keys)
         return released
 
     # --- one message ---------------------------------------------------------------------------
@@ -130,7 +129,7 @@ class Ingest:
         savepoint = session.begin_nested()
         try:
             answer = once(session, source=source, message_id=env.UniqueID, command=env.MessageName[-64:],
-                          payload=data, run=lambda: self._apply(env, item.entry, ctx, received, stats))
+                          payload=data, run=lambda: self._apply(env, item.entry, ctx, received))
             savepoint.commit()
         except Held as held:
             savepoint.rollback()
@@ -157,8 +156,7 @@ class Ingest:
         self._park(session, env, item.text, received, "held", held.reason, hold_key=held.key)
         return Outcome("held", env.UniqueID, env.Source, env.MessageName, reason=held.reason)
 
-    def _apply(self, env: CfxEnvelope, entry: Any, ctx: Context, received: datetime,
-               stats: dict[str, SourceStats]) -> dict[str, Any]:
+    def _apply(self, env: CfxEnvelope, entry: Any, ctx: Context, received: datetime) -> dict[str, Any]:
         model, translate = entry
         body = body_of(model, env)
         commands = translate(ctx, body)
@@ -166,14 +164,15 @@ class Ingest:
             c.execute(ctx.session, cmd)
         answer = answer_of(env, len(commands), received)
         if isinstance(body, WorkStarted):
-            answer["released"] = self._release(ctx.session, body.TransactionID, received, stats)
+            answer["released"] = self._release(ctx.session, body.TransactionID, received)
         return answer
 
-    def _release(self, session: Session, key: str, received: datetime, stats: dict[str, SourceStats]) -> int:
+    def _release(self, session: Session, key: str, received: datetime) -> int:
         """Apply the messages held for this transaction, now that its WorkStarted is in."""
         released = 0
         for row in device_messages.held_for(session, key):
-            outcome = self._one(session, row.body, received, stats)
+            # Counted when it first arrived: its second pass does not count as another message.
+            outcome = self._one(session, row.body, received, {})
             if outcome.status in ("applied", "replayed"):
                 device_messages.resolve(session, [row.id])
                 released += 1
