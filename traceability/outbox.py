@@ -17,8 +17,11 @@ from sqlalchemy import and_, exists, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
+from traceability.events import version_of
 from traceability.models import AggregateSequence, OutboxEvent
 from traceability.types import utcnow
+
+OUTBOX_WRITTEN = "outbox_written"  # session.info key set by `emit`
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class OutboxMessage:
     payload: dict[str, Any]
     created_at: datetime
     attempts: int
+    version: int = 1
 
 
 def _next_sequence(session: Session, aggregate_type: str, aggregate_id: str, destination: str) -> int:
@@ -59,15 +63,21 @@ def emit(
     data: dict[str, Any],
     destination: str = "events",
 ) -> str:
-    """Record one event (or outbound call) in the caller's transaction; returns its id."""
+    """Record one event (or outbound call) in the caller's transaction; returns its id.
+
+    The payload version comes from the event catalog (traceability/events.py), so a row keeps the
+    version it was written with across an upgrade.
+    """
     event_id = str(uuid.uuid4())
     seq = _next_sequence(session, aggregate_type, aggregate_id, destination)
     session.execute(
         insert(OutboxEvent).values(
-            event_id=event_id, destination=destination, type=type,
+            event_id=event_id, destination=destination, type=type, version=version_of(type),
             aggregate_type=aggregate_type, aggregate_id=aggregate_id, sequence=seq, payload=data,
         )
     )
+    # Lets a relay in this process wake on commit instead of waiting for its next poll.
+    session.info[OUTBOX_WRITTEN] = True
     return event_id
 
 
@@ -100,7 +110,7 @@ def claim(
     return [OutboxMessage(id=r.id, event_id=r.event_id, destination=r.destination, type=r.type,
                           aggregate_type=r.aggregate_type, aggregate_id=r.aggregate_id,
                           sequence=r.sequence, payload=r.payload, created_at=r.created_at,
-                          attempts=r.attempts) for r in rows]
+                          attempts=r.attempts, version=r.version) for r in rows]
 
 
 def mark_sent(session: Session, ids: list[int]) -> None:
