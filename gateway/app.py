@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gateway import errors
+from gateway.events import routes as events_routes
+from gateway.events.runtime import start_events
 from gateway.routes import devices, health
 from gateway.settings import Settings
 from traceability.database import Store, make_engine
@@ -19,9 +21,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = Store(make_engine(settings.database_url))
+        app.state.events = await start_events(settings, app.state.store)
         try:
             yield
         finally:
+            app.state.events.stop()
             app.state.store.dispose()
 
     app = FastAPI(
@@ -34,4 +38,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     app.include_router(devices.router)
+    app.include_router(events_routes.router)
     return app

@@ -4,14 +4,30 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import threading
 import time
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 import pika
 import pytest
+import uvicorn
+from fastapi import FastAPI
 
-from traceability.commands import DefinePart, ReceiveLot, execute
+from gateway.app import create_app
+from gateway.settings import Settings
+from traceability.commands import (
+    DefinePart,
+    NewUnit,
+    ReceiveLot,
+    RecordOperation,
+    RegisterUnits,
+    SyncWorkOrder,
+    execute,
+)
 from traceability.database import Store
 
 AMQP_URL = os.environ.get("TRACEBRIDGE_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/%2F")
@@ -82,3 +98,44 @@ def a_lot(store: Store, uid: str) -> str:
         execute(s, DefinePart(part_number=f"{uid}-CAP", description="capacitor"))
         execute(s, ReceiveLot(lot=f"{uid}-LOT", part_number=f"{uid}-CAP", quantity=100))
     return f"{uid}-LOT"
+
+
+def a_work_order(store: Store, uid: str, *, line: str = "L1", units: int = 1) -> list[str]:
+    """A work order on `line` with `units` registered serials; returns the serials."""
+    serials = [f"{uid}-SN{i:04d}" for i in range(units)]
+    with store.write() as s:
+        execute(s, DefinePart(part_number=f"{uid}-MOD", serialized=True))
+        execute(s, SyncWorkOrder(number=f"{uid}-WO", part_number=f"{uid}-MOD", quantity=units, line=line))
+        execute(s, RegisterUnits(units=[NewUnit(serial=sn, part_number=f"{uid}-MOD") for sn in serials],
+                                 work_order=f"{uid}-WO"))
+    return serials
+
+
+def complete(serial: str, *, station: str = "ICT-1", result: str = "pass",
+             minute: int = 0) -> RecordOperation:
+    at = NOW + timedelta(minutes=minute)
+    return RecordOperation(serial=serial, operation="ICT", station=station, started_at=at,
+                           completed_at=at + timedelta(seconds=30), result=result)
+
+
+@contextmanager
+def serving(settings: Settings) -> Iterator[tuple[str, FastAPI]]:
+    """The real app under uvicorn on a free port of 127.0.0.1; yields (ws base url, app)."""
+    app = create_app(settings)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", ws="websockets-sansio"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for _ in range(300):
+        if server.started or not thread.is_alive():
+            break
+        time.sleep(0.05)
+    assert server.started, "the app did not start"
+    try:
+        yield f"ws://127.0.0.1:{port}", app
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+        sock.close()

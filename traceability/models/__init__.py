@@ -14,6 +14,7 @@ from traceability.models.production import (
     UnitOperation,
     WorkOrder,
 )
+from traceability.models.progress import WorkOrderProgress
 from traceability.models.routing import OperationMaterial, ParameterSpec, Routing, RoutingOperation
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "Unit",
     "UnitOperation",
     "WorkOrder",
+    "WorkOrderProgress",
 ]
