@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pika
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
-from gateway.app import create_app
-from gateway.settings import Settings
 from traceability.commands import (
     DefinePart,
     NewUnit,
@@ -117,25 +109,3 @@ def complete(serial: str, *, station: str = "ICT-1", result: str = "pass",
     return RecordOperation(serial=serial, operation="ICT", station=station, started_at=at,
                            completed_at=at + timedelta(seconds=30), result=result)
 
-
-@contextmanager
-def serving(settings: Settings) -> Iterator[tuple[str, FastAPI]]:
-    """The real app under uvicorn on a free port of 127.0.0.1; yields (ws base url, app)."""
-    app = create_app(settings)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", ws="websockets-sansio"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(300):
-        if server.started or not thread.is_alive():
-            break
-        time.sleep(0.05)
-    assert server.started, "the app did not start"
-    try:
-        yield f"ws://127.0.0.1:{port}", app
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
-        sock.close()

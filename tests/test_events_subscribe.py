@@ -3,11 +3,16 @@ process sharing the PostgreSQL store and the RabbitMQ exchange."""
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import socket
+import struct
 
 from sqlalchemy import select
 from websockets.sync.client import connect
 
+from bench.serving import serving
 from gateway.dispatch import dispatch
 from gateway.events.settings import EventsSettings
 from gateway.settings import Settings
@@ -15,10 +20,9 @@ from tests.events_support import (
     a_work_order,
     complete,
     require_amqp,
-    serving,
     unique_exchange,
 )
-from traceability import schema
+from traceability import outbox, schema
 from traceability.commands import PlaceHold
 from traceability.database import Store, make_engine
 from traceability.models import OutboxEvent
@@ -79,3 +83,57 @@ def test_a_subscriber_on_one_process_sees_an_event_caused_through_another(postgr
     assert done["type"] == "unit.completed" and done["station"] == "FCT-2" and done["line"] == "L2"
     assert done["id"] == _event_id(store_b, serial, "unit.completed")
     assert held["type"] == "workorder.held" and held["data"]["reason"] == "x-ray"
+
+
+def _embedded(tmp_path, **events) -> Settings:
+    url = f"sqlite:///{tmp_path / 'embedded.db'}"
+    engine = make_engine(url)
+    schema.upgrade(engine)
+    engine.dispose()
+    return Settings(database_url=url, amqp_url=None, events=EventsSettings(poll_interval=0.05, **events))
+
+
+def _silent_subscriber(base: str, path: str) -> socket.socket:
+    """A websocket client that completes the handshake and then reads nothing, on a tiny buffer."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(WAIT)
+    sock.connect(("127.0.0.1", int(base.rsplit(":", 1)[1])))
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                 f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                 "Sec-WebSocket-Version: 13\r\n\r\n".encode())
+    head = b""
+    for _ in range(100):
+        if b"\r\n\r\n" in head:
+            break
+        head += sock.recv(1)
+    assert head.startswith(b"HTTP/1.1 101"), head
+    return sock
+
+
+def test_a_slow_subscriber_is_told_and_disconnected_while_another_gets_everything(tmp_path, uid):
+    n = 400
+    settings = _embedded(tmp_path, subscriber_queue=64)
+    with serving(settings, send_buffer=16384) as (base, app):
+        slow = _silent_subscriber(base, "/api/v1/events/ws?types=test.*")
+        with connect(f"{base}/api/v1/events/ws?types=test.*") as fast:
+            got: list[int] = []
+            for chunk in range(0, n, 10):  # 4 kB events, 10 per transaction, as fast as `fast` reads
+                with app.state.store.write() as s:
+                    for i in range(chunk, chunk + 10):
+                        outbox.emit(s, "test.padded", aggregate_type="test", aggregate_id=uid,
+                                    data={"i": i, "pad": "x" * 4000})
+                got += [json.loads(fast.recv(timeout=WAIT))["data"]["i"] for _ in range(10)]
+        # Now the slow one reads: what was buffered for it, then the notice and the close.
+        received, close = b"", struct.pack("!H", 1013) + b"subscriber too slow"
+        for _ in range(10_000):
+            chunk = slow.recv(65536)
+            received += chunk
+            if not chunk or close in received:
+                break
+        slow.close()
+    assert got == list(range(n))  # the fast one missed nothing and was not held up
+    assert b'"code":"overflow"' in received
+    assert received.count(b'"type":"test.padded"') < n  # it was cut off, not served everything
+    assert close in received  # the close frame: code 1013, try again later

@@ -6,9 +6,12 @@ Each event is one text frame holding the CloudEvents JSON envelope. A subscriber
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
-from gateway.events.feed import EventFilter, FeedOverflow
+from gateway.events.feed import EventFilter, FeedOverflow, Subscription
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"])
 
@@ -33,11 +36,25 @@ async def events_ws(
     # Subscribed before the handshake completes: nothing committed after it is missed.
     with feed.subscribe(event_filter(types, line, station, alarms)) as sub:
         await ws.accept()
-        try:
-            async for env in sub:
-                await ws.send_text(env.to_json().decode())
-        except FeedOverflow as overflow:
-            await ws.send_json({"error": {"code": "overflow", "message": str(overflow)}})
+        pump = asyncio.create_task(_pump(ws, sub))
+        watch = asyncio.create_task(_until_disconnect(ws))
+        done, _ = await asyncio.wait({pump, watch}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (pump, watch):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError, FeedOverflow):
+                await task  # a send or receive on a closed socket ends its task: nothing to report
+        error = pump.exception() if pump in done else None
+        if isinstance(error, FeedOverflow):
+            await ws.send_json({"error": {"code": "overflow", "message": str(error)}})
             await ws.close(TRY_AGAIN_LATER, "subscriber too slow")
-        except WebSocketDisconnect:
-            pass
+
+
+async def _pump(ws: WebSocket, sub: Subscription) -> None:
+    async for env in sub:
+        await ws.send_text(env.to_json().decode())
+
+
+async def _until_disconnect(ws: WebSocket) -> None:
+    """The client sends nothing; reading is how a closed connection is noticed while no event flows."""
+    while (await ws.receive())["type"] != "websocket.disconnect":
+        pass
