@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -41,17 +41,25 @@ class OutboxMessage:
     version: int = 1
 
 
-def _next_sequence(session: Session, aggregate_type: str, aggregate_id: str, destination: str) -> int:
-    """Atomic per-aggregate counter: an upsert that locks the counter row until commit."""
-    dialect = session.get_bind().dialect.name
-    ins = (postgresql if dialect == "postgresql" else sqlite).insert(AggregateSequence)
-    stmt = ins.values(
-        aggregate_type=aggregate_type, aggregate_id=aggregate_id, destination=destination, last=1
-    ).on_conflict_do_update(
-        index_elements=["aggregate_type", "aggregate_id", "destination"],
-        set_={"last": AggregateSequence.last + 1},
-    ).returning(AggregateSequence.last)
-    return int(session.execute(stmt).scalar_one())
+def _sequence_upsert(dialect: str) -> Any:
+    """Atomic per-aggregate counter: an upsert that locks the counter row until commit.
+    Built once per dialect: constructing it per event cost more than running it."""
+    stmt = _UPSERTS.get(dialect)
+    if stmt is None:
+        seq = AggregateSequence.__table__
+        ins = (postgresql if dialect == "postgresql" else sqlite).insert(seq)
+        stmt = ins.values(
+            aggregate_type=bindparam("aggregate_type"), aggregate_id=bindparam("aggregate_id"),
+            destination=bindparam("destination"), last=1,
+        ).on_conflict_do_update(
+            index_elements=["aggregate_type", "aggregate_id", "destination"],
+            set_={"last": seq.c["last"] + 1},
+        ).returning(seq.c["last"])
+        _UPSERTS[dialect] = stmt
+    return stmt
+
+
+_UPSERTS: dict[str, Any] = {}
 
 
 def emit(
@@ -69,13 +77,12 @@ def emit(
     version it was written with across an upgrade.
     """
     event_id = str(uuid.uuid4())
-    seq = _next_sequence(session, aggregate_type, aggregate_id, destination)
-    session.execute(
-        insert(OutboxEvent).values(
-            event_id=event_id, destination=destination, type=type, version=version_of(type),
-            aggregate_type=aggregate_type, aggregate_id=aggregate_id, sequence=seq, payload=data,
-        )
-    )
+    conn = session.connection()
+    key = {"aggregate_type": aggregate_type, "aggregate_id": aggregate_id, "destination": destination}
+    seq = int(conn.execute(_sequence_upsert(conn.dialect.name), key).scalar_one())
+    conn.execute(OutboxEvent.__table__.insert(), {
+        **key, "event_id": event_id, "type": type, "version": version_of(type), "sequence": seq,
+        "payload": data, "created_at": utcnow()})
     # Lets a relay in this process wake on commit instead of waiting for its next poll.
     session.info[OUTBOX_WRITTEN] = True
     return event_id

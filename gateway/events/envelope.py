@@ -8,7 +8,7 @@ tooling reads it. Extension attributes: `sequence` (per aggregate, from 1), `agg
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -38,8 +38,8 @@ class Envelope:
         return self.type
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        return {k: v for k, v in out.items() if v is not None}
+        # Not dataclasses.asdict: it deep-copies `data`, a third of the relay's time.
+        return {k: v for k in _FIELDS if (v := getattr(self, k)) is not None}
 
     def to_json(self) -> bytes:
         return json.dumps(self.to_dict(), separators=(",", ":"), default=str).encode()
@@ -59,6 +59,9 @@ class Envelope:
             dataschema=f"urn:tracebridge:events:{msg.type}:v{msg.version}", data=data,
             line=_text(data.get("line")), station=_text(data.get("station")),
         )
+
+
+_FIELDS = tuple(f.name for f in fields(Envelope))
 
 
 def _iso(at: datetime) -> str:
