@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from traceability import lookup, outbox
+from traceability import lookup, outbox, warehouse_reports
 from traceability.commands.base import Command
 from traceability.errors import Invalid
 from traceability.events import hold_event
@@ -38,6 +38,7 @@ def place_hold(session: Session, cmd: PlaceHold) -> dict:
     session.flush()
     outbox.emit(session, hold_event(cmd.target_kind, "held"), aggregate_type=cmd.target_kind,
                 aggregate_id=cmd.target, data={**cmd.model_dump(mode="json"), "hold_id": hold.id})
+    warehouse_reports.lot_hold_changed(session, hold, released=False)
     return {"hold_id": hold.id, "created": True}
 
 
@@ -59,6 +60,7 @@ def release_hold(session: Session, cmd: ReleaseHold) -> dict:
                 aggregate_id=hold.target_key,
                 data={"hold_id": hold.id, "target_kind": hold.target_kind, "target": hold.target_key,
                       "reason": hold.reason, "by": cmd.by})
+    warehouse_reports.lot_hold_changed(session, hold, released=True)
     return {"hold_id": hold.id, "changed": True}
 
 

@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, Field, model_validator
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from traceability import lookup, outbox, progress
+from traceability import confirmations, lookup, outbox, progress
 from traceability.commands.base import Command
 from traceability.models import ProcessParameter, TestResult, UnitOperation
 
@@ -99,4 +99,7 @@ def record_operation(session: Session, cmd: RecordOperation) -> dict:
         })
         if wo is not None and newly_completed:
             progress.count_completion(session, wo, unit, op)
+        confirmations.operation_completed(
+            session, work_order_id=op.work_order_id, serial=cmd.serial, operation=cmd.operation,
+            station=cmd.station, result=op.result, completed_at=cmd.completed_at)
     return {"serial": cmd.serial, "operation_id": op.id, "result": op.result}
