@@ -8,14 +8,20 @@ import json
 from sqlalchemy import select
 
 from gateway.events import schemas
+from quality.commands import AcknowledgeAlarm, DefineControlChart, EvaluateControlChart
+from quality.containment import ContainLot, ReleaseContainment
 from tests import scenario
 from tests.events_support import a_lot, a_work_order, complete
+from tests.scenario import t
+from tests.test_quality_spc import IN_CONTROL
 from traceability.commands import (
     ChangeLotStatus,
     ChangeWorkOrderStatus,
     PlaceHold,
+    RecordSamples,
     ReleaseHold,
     ReportDeviceStatus,
+    Sample,
     execute,
 )
 from traceability.event_payloads import PAYLOADS
@@ -92,3 +98,30 @@ def test_work_order_progress_counts_each_unit_once_and_every_failure(store, uid)
         execute(s, complete(b, minute=4))
     last = [e.payload for e in _events(store, f"{uid}-WO") if e.type == "workorder.progress"][-1]
     assert (last["serial"], last["passed"], last["failed"]) == (b, 2, 1)
+
+
+def test_quality_events_are_catalogued_and_validate(store, uid):
+    plant = scenario.build(store, uid)
+    station = f"{uid}-OVEN"
+    with store.write() as s:
+        for k, v in enumerate([245 + x for x in IN_CONTROL[:20]] + [262]):
+            execute(s, RecordSamples(station=station, recorded_at=t(k),
+                                     samples=[Sample(name="peak_temp", value=v, unit="C")]))
+        execute(s, DefineControlChart(code=f"{uid}-PEAK", station=station, parameter="peak_temp",
+                                      baseline_start=t(0), baseline_end=t(19), lsl=235, usl=255))
+        execute(s, EvaluateControlChart(chart=f"{uid}-PEAK"))
+    with store.write() as s:
+        alarm_id = s.scalars(select(OutboxEvent.payload).where(
+            OutboxEvent.aggregate_id == f"{uid}-PEAK", OutboxEvent.type == "spc.alarm")).first()["alarm_id"]
+        execute(s, AcknowledgeAlarm(alarm_id=alarm_id, by="qe"))
+        case = execute(s, ContainLot(lot=plant.n("REEL-CAP-A"), reason="cracked caps", by="qe"))["case"]
+        execute(s, ReleaseContainment(case=case, by="qe"))
+    with store.read() as s:
+        rows = list(s.scalars(select(OutboxEvent).where(
+            OutboxEvent.destination == "events",
+            OutboxEvent.aggregate_id.in_([f"{uid}-PEAK", case, str(alarm_id)]))))
+    assert {r.type for r in rows} == {"spc.chart_defined", "spc.alarm", "spc.alarm_acknowledged",
+                                      "containment.opened", "containment.released"}
+    for row in rows:
+        assert row.type in CATALOG and row.aggregate_type == CATALOG[row.type].aggregate
+        PAYLOADS[row.type].model_validate(row.payload)

@@ -126,6 +126,68 @@ class ProcessSampled(Payload):
     samples: list[Sample]
 
 
+# quality/ (a sibling domain package) emits these; described here so the catalog is complete
+# without traceability importing quality.
+class ShipmentInScope(Payload):
+    shipment: str
+    customer: str | None
+    shipped_at: datetime | None
+    serials: list[str]
+
+
+class ContainmentOpened(Payload):
+    case: str
+    kind: str = Field(description="what started it: a suspect lot or a station's time window")
+    reason: str
+    by: str
+    lot: str | None
+    station: str | None
+    held: int = Field(description="units put on hold (still in the plant)")
+    serials_held: list[str]
+    shipments: list[ShipmentInScope] = Field(description="suspect units already shipped, by shipment")
+
+
+class ContainmentReleased(Payload):
+    case: str
+    by: str
+    released_at: datetime
+    holds: int = Field(description="holds of the case released")
+
+
+class ChartDefined(Payload):
+    model_config = ConfigDict(extra="allow")  # the definition and its computed limits
+
+    code: str
+    station: str
+    parameter: str
+    kind: Literal["imr", "xbar_r"]
+    center: float | None
+    ucl: float | None
+    lcl: float | None
+
+
+class AlarmSample(Payload):
+    id: int
+    value: float
+    recorded_at: datetime
+    model_config = ConfigDict(extra="allow")
+
+
+class SpcAlarm(Payload):
+    alarm_id: int
+    chart: str
+    station: str
+    parameter: str
+    rule: str = Field(description="the rule broken: a Western Electric / Nelson number or out-of-spec")
+    message: str
+    samples: list[AlarmSample] = Field(description="the points that broke the rule")
+
+
+class AlarmAcknowledged(Payload):
+    alarm_id: int
+    by: str
+
+
 PAYLOADS: dict[str, type[BaseModel]] = {
     "unit.registered": UnitsRegistered,
     "unit.completed": UnitCompleted,
@@ -151,6 +213,11 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "device.connected": DeviceChanged,
     "device.lost": DeviceChanged,
     "process.sampled": ProcessSampled,
+    "containment.opened": ContainmentOpened,
+    "containment.released": ContainmentReleased,
+    "spc.chart_defined": ChartDefined,
+    "spc.alarm": SpcAlarm,
+    "spc.alarm_acknowledged": AlarmAcknowledged,
     **{f"{kind}.held": Held for kind in ("unit", "lot", "workorder", "container")},
     **{f"{kind}.released": HoldReleased for kind in ("unit", "lot", "workorder", "container")},
 }
