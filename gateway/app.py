@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = Store(make_engine(settings.database_url), policy=settings.wms.policy())
-        app.state.events = await start_events(settings, app.state.store)
+        app.state.events = await start_events(settings)
         try:
             yield
         finally:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -11,8 +15,12 @@ from gateway.events.amqp_publisher import AmqpPublisher
 from gateway.events.relay import event_relay
 from gateway.outbox_relay import OutboxRelay
 from tests.events_support import Capture, a_lot, require_amqp, unique_exchange
+from traceability import schema
 from traceability.commands import PlaceHold, execute
+from traceability.database import Store, make_engine
 from traceability.models import OutboxEvent
+
+BIN = Path(sys.executable).parent / "tracebridge"
 
 
 @pytest.fixture
@@ -117,3 +125,31 @@ def test_a_broker_that_is_unreachable_leaves_the_rows_for_later(store, uid):
     with store.read() as s:
         row = s.scalars(select(OutboxEvent).where(OutboxEvent.aggregate_id == lot)).one()
     assert row.status == "pending" and row.attempts >= 1 and "not connected" in row.last_error
+
+
+def test_the_relay_command_publishes_what_is_due_and_refuses_without_a_broker(tmp_path, uid):
+    url = require_amqp()
+    db = f"sqlite:///{tmp_path / 'relay.db'}"
+    engine = make_engine(db)
+    schema.upgrade(engine)
+    store = Store(engine)
+    lot = a_lot(store, uid)
+    store.dispose()
+    name = unique_exchange()
+    capture = Capture(name)
+    env = {**os.environ, "TRACEBRIDGE_DATABASE_URL": db, "TRACEBRIDGE_EVENTS_EXCHANGE": name,
+           "TRACEBRIDGE_AMQP_URL": url}
+    try:
+        out = subprocess.run([str(BIN), "relay", "--once"], env=env, capture_output=True, text=True,
+                             timeout=120)
+        assert out.returncode == 0, out.stderr
+        assert f"2 event(s) published to {name}" in out.stdout
+        got = capture.take()
+        assert [(m["type"], m["subject"]) for m in got] == [("part.defined", f"{uid}-CAP"),
+                                                             ("lot.received", lot)]
+    finally:
+        capture.close()
+    del env["TRACEBRIDGE_AMQP_URL"]
+    refused = subprocess.run([str(BIN), "relay", "--once"], env=env, capture_output=True, text=True,
+                             timeout=120)
+    assert refused.returncode == 2 and "TRACEBRIDGE_AMQP_URL" in refused.stderr

@@ -17,7 +17,7 @@ from gateway.events.feed import Feed
 from gateway.events.publishing import InProcessBus, Publisher
 from gateway.events.relay import RelayThread, event_relay
 from gateway.settings import Settings
-from traceability.database import Store
+from traceability.database import Store, make_engine
 
 log = logging.getLogger("tracebridge.events")
 
@@ -34,12 +34,15 @@ class EventsRuntime:
     def stop(self) -> None:
         if self.relay is not None:
             self.relay.stop()
+            self.relay.relay.store.dispose()
         if self.source is not None:
             self.source.stop()
         self.publisher.close()
 
 
-async def start_events(settings: Settings, store: Store) -> EventsRuntime:
+async def start_events(settings: Settings) -> EventsRuntime:
+    """The relay polls through an engine of its own: its background statements neither take the
+    requests' pooled connections nor show in their statement counts."""
     cfg = settings.events
     feed = Feed(asyncio.get_running_loop(), queue_size=cfg.subscriber_queue)
     source: AmqpFeedSource | None = None
@@ -56,6 +59,8 @@ async def start_events(settings: Settings, store: Store) -> EventsRuntime:
         publisher = bus
     relay = None
     if cfg.relay:
-        relay = RelayThread(event_relay(store, publisher, source=cfg.source, batch_size=cfg.batch_size),
+        relay_store = Store(make_engine(settings.database_url))
+        relay = RelayThread(event_relay(relay_store, publisher, source=cfg.source,
+                                        batch_size=cfg.batch_size),
                             poll_interval=cfg.poll_interval).start()
     return EventsRuntime(feed=feed, publisher=publisher, source=source, relay=relay)
