@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import socket
+import struct
 import time
 
 import pytest
@@ -13,7 +17,7 @@ from gateway.dispatch import dispatch
 from gateway.events.settings import EventsSettings
 from gateway.settings import Settings
 from tests.events_support import a_lot, a_work_order, complete, require_amqp, unique_exchange
-from traceability import schema
+from traceability import outbox, schema
 from traceability.commands import PlaceHold
 from traceability.database import make_engine
 
@@ -128,3 +132,67 @@ def test_an_unknown_field_is_refused_like_any_graphql_error(tmp_path):
 @pytest.fixture(autouse=True)
 def _quiet_deprecations(recwarn):  # websockets' legacy module warns on import under uvicorn
     yield
+
+
+def _frame(text: str) -> bytes:
+    """One masked text frame, as a websocket client must send it."""
+    payload, key = text.encode(), os.urandom(4)
+    size = bytes([0x80 | len(payload)]) if len(payload) < 126 else bytes([0x80 | 126]) + struct.pack(
+        "!H", len(payload))
+    return b"\x81" + size + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+
+
+def _silent_graphql_subscriber(base: str, query: str) -> socket.socket:
+    """Subscribes over graphql-transport-ws, then reads nothing (a tiny receive buffer)."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(WAIT)
+    sock.connect(("127.0.0.1", int(base.rsplit(":", 1)[1])))
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(f"GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                 "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n".encode())
+    got = b""
+    for _ in range(200):
+        if b"\r\n\r\n" in got:
+            break
+        got += sock.recv(1)
+    sock.sendall(_frame(json.dumps({"type": "connection_init", "payload": {}})))
+    for _ in range(100):
+        if b"connection_ack" in got:
+            break
+        got += sock.recv(4096)
+    assert got.startswith(b"HTTP/1.1 101") and b"connection_ack" in got, got
+    sock.sendall(_frame(json.dumps({"id": "slow", "type": "subscribe", "payload": {"query": query}})))
+    return sock
+
+
+def test_a_slow_graphql_subscriber_is_told_and_dropped_while_another_gets_everything(tmp_path, uid):
+    n, query = 400, 'subscription { events(types: ["test.*"]) { id data } }'
+    settings = _embedded(tmp_path)
+    settings.events.subscriber_queue = 64
+    with serving(settings, send_buffer=16384) as (base, app):
+        slow = _silent_graphql_subscriber(base, query)
+        fast = GraphQLSubscriber(base)
+        try:
+            fast.subscribe("fast", query)
+            _subscribed(app, 2)
+            got: list[int] = []
+            for chunk in range(0, n, 10):  # 4 kB events, 10 per transaction, as fast as `fast` reads
+                with app.state.store.write() as s:
+                    for i in range(chunk, chunk + 10):
+                        outbox.emit(s, "test.padded", aggregate_type="test", aggregate_id=uid,
+                                    data={"i": i, "pad": "x" * 4000})
+                got += [fast.next()["payload"]["data"]["events"]["data"]["i"] for _ in range(10)]
+        finally:
+            fast.close()
+        received = b""
+        for _ in range(10_000):  # now the slow one reads: what was buffered, then the error
+            chunk = slow.recv(65536)
+            received += chunk
+            if not chunk or b'"overflow"' in received:
+                break
+        slow.close()
+    assert got == list(range(n))
+    assert b'"code": "overflow"' in received or b'"code":"overflow"' in received
+    assert received.count(b"test.padded") < n
