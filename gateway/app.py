@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gateway import errors
-from gateway.routes import devices, health
+from gateway.routes import devices, health, trace_levels
 from gateway.settings import Settings
 from traceability.database import Store, make_engine
 
@@ -34,4 +34,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     app.include_router(devices.router)
+    app.include_router(trace_levels.router)
     return app
