@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from gateway import errors
 from gateway.routes import devices, health, trace_levels
 from gateway.settings import Settings
+from integrations.epcis import routes as epcis
 from traceability.database import Store, make_engine
 
 
@@ -35,4 +36,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(devices.router)
     app.include_router(trace_levels.router)
+    app.include_router(epcis.router)
     return app

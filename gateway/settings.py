@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from devices.modbus.settings import ModbusSettings
+from integrations.epcis.settings import EpcisSettings
 
 
 class Settings(BaseSettings):
@@ -19,6 +20,7 @@ class Settings(BaseSettings):
     amqp_url: str | None = None
     max_body_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
     modbus: ModbusSettings = Field(default_factory=ModbusSettings)  # TRACEBRIDGE_MODBUS_*
+    epcis: EpcisSettings = Field(default_factory=EpcisSettings)  # TRACEBRIDGE_EPCIS_*
 
     @model_validator(mode="after")
     def _safe_in_production(self) -> Settings:

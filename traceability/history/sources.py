@@ -1,0 +1,312 @@
+"""One keyset read per kind of fact: the next `limit` facts after a position, filtered.
+
+Every source orders by (time, key) and continues strictly after the cursor (at, rank, key), so
+merging the sources' first `limit` facts gives the stream's next `limit` facts. Grouped kinds
+(components installed at one instant into one unit, units commissioned or packed together) page
+by their group's smallest row id. Members and names are then read for the whole page at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true, tuple_, type_coerce
+from sqlalchemy.orm import Session
+
+from traceability.history import refs
+from traceability.history.facts import (
+    Commissioned,
+    Input,
+    Installed,
+    LotSplit,
+    OperationDone,
+    Packed,
+    Parameter,
+    Removed,
+    Shipped,
+    Test,
+    UnitRef,
+    Unpacked,
+)
+from traceability.models import (
+    ComponentInstallation,
+    Container,
+    ContainerItem,
+    MaterialLot,
+    ProcessParameter,
+    TestResult,
+    Unit,
+    UnitOperation,
+    WorkOrder,
+)
+from traceability.types import UTCDateTime
+
+Cursor = tuple[datetime, int, int]
+I = ComponentInstallation.__table__  # noqa: E741 - the installation table
+OP = UnitOperation.__table__
+
+
+@dataclass(frozen=True)
+class UnitScope:
+    id: int
+    panel_id: int | None
+    position: int | None
+    cut: datetime | None
+
+
+@dataclass(frozen=True)
+class Scope:
+    start: datetime | None = None
+    end: datetime | None = None
+    unit: UnitScope | None = None
+    lot_id: int | None = None
+
+
+def _window(col, scope: Scope) -> list[ColumnElement[bool]]:  # type: ignore[no-untyped-def]
+    conds = []
+    if scope.start is not None:
+        conds.append(col >= scope.start)
+    if scope.end is not None:
+        conds.append(col < scope.end)
+    return conds
+
+
+def _after(time, key, rank: int, cursor: Cursor | None) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+    if cursor is None:
+        return true()
+    at, crank, ckey = cursor
+    if rank > crank:
+        return time >= at
+    if rank < crank:
+        return time > at
+    return or_(time > at, and_(time == at, key > ckey))
+
+
+def _installs_of_unit(scope: Scope) -> ColumnElement[bool]:
+    u = scope.unit
+    if u is None:
+        return I.c.lot_id == scope.lot_id if scope.lot_id is not None else true()
+    conds = [I.c.parent_unit_id == u.id, I.c.child_unit_id == u.id]
+    if u.panel_id is not None:
+        conds.append(and_(I.c.parent_unit_id == u.panel_id,
+                          or_(I.c.panel_position.is_(None), I.c.panel_position == u.position),
+                          I.c.installed_at <= u.cut if u.cut is not None else true()))
+    mine = or_(*conds)
+    return and_(mine, I.c.lot_id == scope.lot_id) if scope.lot_id is not None else mine
+
+
+def install_identity(parent: str, position: int | None, at: datetime, station: str | None,
+                     operation: str | None) -> str:
+    return f"installed|{parent}|{position}|{at.isoformat()}|{station}|{operation}"
+
+
+def _outputs(parent: int, position: int | None, at: datetime, panels: dict[int, refs.PanelBoards],
+             names: dict[int, UnitRef]) -> tuple[UnitRef, ...]:
+    ids = [parent, *(panels[parent].inheriting(at, position) if parent in panels else [])]
+    return tuple(names[i] for i in ids if i in names)
+
+
+def lot_splits(session: Session, scope: Scope, after: Cursor | None, limit: int) -> list[LotSplit]:
+    if scope.unit is not None:
+        return []
+    lot = MaterialLot.__table__
+    conds = [lot.c.parent_lot_id.is_not(None), *_window(lot.c.received_at, scope),
+             _after(lot.c.received_at, lot.c.id, LotSplit.rank, after)]
+    if scope.lot_id is not None:
+        conds.append(or_(lot.c.id == scope.lot_id, lot.c.parent_lot_id == scope.lot_id))
+    rows = session.execute(select(lot.c.id, lot.c.parent_lot_id, lot.c.received_at, lot.c.quantity)
+                           .where(*conds).order_by(lot.c.received_at, lot.c.id).limit(limit)).all()
+    names = refs.lots(session, [x for r in rows for x in (r.id, r.parent_lot_id)])
+    return [LotSplit(at=r.received_at, key=r.id, identity=f"split|{names[r.id].code}",
+                     source=names[r.parent_lot_id], lot=names[r.id], quantity=r.quantity) for r in rows]
+
+
+def commissioned(session: Session, scope: Scope, after: Cursor | None, limit: int) -> list[Commissioned]:
+    if scope.lot_id is not None:
+        return []
+    u, wo = Unit.__table__, WorkOrder.__table__
+    key = func.min(u.c.id)
+    conds = _window(u.c.created_at, scope) + ([u.c.id == scope.unit.id] if scope.unit else [])
+    groups = session.execute(
+        select(u.c.work_order_id, u.c.created_at, key.label("key")).where(*conds)
+        .group_by(u.c.work_order_id, u.c.created_at)
+        .having(_after(u.c.created_at, key, Commissioned.rank, after))
+        .order_by(u.c.created_at, key).limit(limit)).all()
+    if not groups:
+        return []
+    members = session.execute(
+        select(u.c.id, u.c.work_order_id, u.c.created_at, wo.c.number, wo.c.line_code)
+        .outerjoin(wo, wo.c.id == u.c.work_order_id)
+        .where(u.c.created_at.in_({g.created_at for g in groups})).order_by(u.c.id)).all()
+    names = refs.units(session, [m.id for m in members])
+    out = []
+    for g in groups:
+        mine = [m for m in members if (m.work_order_id, m.created_at) == (g.work_order_id, g.created_at)]
+        out.append(Commissioned(
+            at=g.created_at, key=g.key, identity=f"commissioned|{mine[0].number}|{g.created_at.isoformat()}",
+            units=tuple(names[m.id] for m in mine), work_order=mine[0].number, line=mine[0].line_code))
+    return out
+
+
+def _install_groups(session: Session, scope: Scope, after: Cursor | None, limit: int):  # type: ignore[no-untyped-def]
+    key = func.min(I.c.id)
+    cols = (I.c.parent_unit_id, I.c.panel_position, I.c.installed_at, I.c.station, I.c.operation)
+    return session.execute(
+        select(*cols, key.label("key")).where(*_window(I.c.installed_at, scope), _installs_of_unit(scope))
+        .group_by(*cols).having(_after(I.c.installed_at, key, Installed.rank, after))
+        .order_by(I.c.installed_at, key).limit(limit)).all()
+
+
+def installed(session: Session, scope: Scope, after: Cursor | None, limit: int) -> list[Installed]:
+    groups = _install_groups(session, scope, after, limit)
+    if not groups:
+        return []
+    rows = session.execute(
+        select(I).where(tuple_(I.c.parent_unit_id, I.c.installed_at).in_(
+            {(g.parent_unit_id, g.installed_at) for g in groups})).order_by(I.c.id)).all()
+    panels = refs.panels(session, {g.parent_unit_id for g in groups})
+    names = refs.units(session, [*(r.child_unit_id for r in rows), *(r.parent_unit_id for r in rows),
+                                 *(b.id for p in panels.values() for b in p.boards)])
+    lots = refs.lots(session, [r.lot_id for r in rows])
+    lines = refs.lines(session, [g.station for g in groups])
+    by_group: dict[tuple, list] = {}
+    for r in rows:
+        by_group.setdefault((r.parent_unit_id, r.panel_position, r.installed_at, r.station, r.operation),
+                            []).append(r)
+    out = []
+    for g in groups:
+        members = by_group.get((g.parent_unit_id, g.panel_position, g.installed_at, g.station,
+                                 g.operation), [])
+        out.append(Installed(
+            at=g.installed_at, key=g.key,
+            identity=install_identity(names[g.parent_unit_id].serial, g.panel_position, g.installed_at,
+                                      g.station, g.operation),
+            outputs=_outputs(g.parent_unit_id, g.panel_position, g.installed_at, panels, names),
+            inputs=tuple(_input(r, lots, names) for r in members),
+            station=g.station, operation=g.operation, line=lines.get(g.station or "")))
+    return out
+
+
+def _input(r, lots, names) -> Input:  # type: ignore[no-untyped-def]
+    return Input(lot=lots.get(r.lot_id) if r.lot_id else None,
+                 unit=names.get(r.child_unit_id) if r.child_unit_id else None,
+                 quantity=r.quantity, reference_designator=r.reference_designator,
+                 attribution=r.attribution)
+
+
+def removed(session: Session, scope: Scope, after: Cursor | None, limit: int) -> list[Removed]:
+    rows = session.execute(
+        select(I).where(I.c.removed_at.is_not(None), *_window(I.c.removed_at, scope),
+                        _installs_of_unit(scope), _after(I.c.removed_at, I.c.id, Removed.rank, after))
+        .order_by(I.c.removed_at, I.c.id).limit(limit)).all()
+    if not rows:
+        return []
+    panels = refs.panels(session, {r.parent_unit_id for r in rows})
+    names = refs.units(session, [*(r.child_unit_id for r in rows), *(r.parent_unit_id for r in rows),
+                                 *(b.id for p in panels.values() for b in p.boards)])
+    lots = refs.lots(session, [r.lot_id for r in rows])
+    return [Removed(
+        at=r.removed_at, key=r.id, identity=f"removed|{r.id}",
+        outputs=_outputs(r.parent_unit_id, r.panel_position, r.installed_at, panels, names),
+        installed=install_identity(names[r.parent_unit_id].serial, r.panel_position, r.installed_at,
+                                   r.station, r.operation),
+        input=_input(r, lots, names), reason=r.removal_reason) for r in rows]
+
+
+def operations(session: Session, scope: Scope, after: Cursor | None, limit: int) -> list[OperationDone]:
+    if scope.lot_id is not None:
+        return []
+    at = type_coerce(func.coalesce(OP.c.completed_at, OP.c.started_at), UTCDateTime())
+    conds = [*_window(at, scope), _after(at, OP.c.id, OperationDone.rank, after)]
+    if scope.unit is not None:
+        u = scope.unit
+        conds.append(or_(OP.c.unit_id == u.id, and_(
+            OP.c.unit_id == u.panel_id, OP.c.started_at <= u.cut if u.cut is not None else true())
+            if u.panel_id is not None else false()))
+    wo = WorkOrder.__table__
+    rows = session.execute(
+        select(OP, at.label("at"), wo.c.number, wo.c.line_code).outerjoin(wo, wo.c.id == OP.c.work_order_id)
+        .where(*conds).order_by(at, OP.c.id).limit(limit)).all()
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    params: dict[int, list[Parameter]] = {}
+    pp = ProcessParameter.__table__
+    for p in session.execute(select(pp).where(pp.c.unit_operation_id.in_(ids)).order_by(pp.c.id)):
+        params.setdefault(p.unit_operation_id, []).append(
+            Parameter(name=p.name, value=p.value, unit=p.unit, recorded_at=p.recorded_at))
+    tests: dict[int, list[Test]] = {}
+    tr = TestResult.__table__
+    for x in session.execute(select(tr).where(tr.c.unit_operation_id.in_(ids)).order_by(tr.c.id)):
+        tests.setdefault(x.unit_operation_id, []).append(Test(
+            name=x.name, kind=x.kind, result=x.result, measured=x.measured, unit=x.unit,
+            defect_code=x.defect_code, reference_designator=x.reference_designator))
+    panels = refs.panels(session, {r.unit_id for r in rows})
+    names = refs.units(session, [*(r.unit_id for r in rows),
+                                 *(b.id for p in panels.values() for b in p.boards)])
+    lines = refs.lines(session, [r.station for r in rows])
+    return [OperationDone(
+        at=r.at, key=r.id, identity=f"operation|{r.id}",
+        units=_outputs(r.unit_id, None, r.started_at, panels, names), operation=r.operation,
+        station=r.station, line=lines.get(r.station, r.line_code), operator=r.operator,
+        started_at=r.started_at, completed_at=r.completed_at, result=r.result, work_order=r.number,
+        parameters=tuple(params.get(r.id, ())), tests=tuple(tests.get(r.id, ()))) for r in rows]
+
+
+def _packing(session: Session, scope: Scope, after: Cursor | None, limit: int, kind: type[Packed]
+             ) -> list[Packed]:
+    if scope.lot_id is not None:
+        return []
+    ci = ContainerItem.__table__
+    time = ci.c.packed_at if kind is Packed else ci.c.unpacked_at
+    key = func.min(ci.c.id)
+    conds = [time.is_not(None), *_window(time, scope)]
+    if scope.unit is not None:
+        conds.append(ci.c.unit_id == scope.unit.id)
+    groups = session.execute(
+        select(ci.c.container_id, time.label("at"), key.label("key")).where(*conds)
+        .group_by(ci.c.container_id, time).having(_after(time, key, kind.rank, after))
+        .order_by(time, key).limit(limit)).all()
+    if not groups:
+        return []
+    members = session.execute(
+        select(ci.c.container_id, time.label("at"), ci.c.unit_id, ci.c.child_container_id)
+        .where(tuple_(ci.c.container_id, time).in_({(g.container_id, g.at) for g in groups}))
+        .order_by(ci.c.id)).all()
+    units = refs.units(session, [m.unit_id for m in members])
+    boxes = refs.containers(session, [*(m.child_container_id for m in members),
+                                      *(g.container_id for g in groups)])
+    verb = "packed" if kind is Packed else "unpacked"
+    out = []
+    for g in groups:
+        mine = [m for m in members if (m.container_id, m.at) == (g.container_id, g.at)]
+        box = boxes[g.container_id]
+        out.append(kind(at=g.at, key=g.key, identity=f"{verb}|{box.code}|{g.at.isoformat()}", container=box,
+                        units=tuple(units[m.unit_id] for m in mine if m.unit_id),
+                        containers=tuple(boxes[m.child_container_id] for m in mine if m.child_container_id)))
+    return out
+
+
+def packed(session: Session, scope: Scope, after: Cursor | None, limit: int) -> list[Packed]:
+    return _packing(session, scope, after, limit, Packed)
+
+
+def unpacked(session: Session, scope: Scope, after: Cursor | None, limit: int) -> list[Packed]:
+    return _packing(session, scope, after, limit, Unpacked)
+
+
+def shipped(session: Session, scope: Scope, after: Cursor | None, limit: int) -> list[Shipped]:
+    if scope.lot_id is not None or scope.unit is not None:
+        return []
+    c = Container.__table__
+    rows = session.execute(
+        select(c).where(c.c.shipped_at.is_not(None), *_window(c.c.shipped_at, scope),
+                        _after(c.c.shipped_at, c.c.id, Shipped.rank, after))
+        .order_by(c.c.shipped_at, c.c.id).limit(limit)).all()
+    boxes = refs.containers(session, [r.id for r in rows])
+    return [Shipped(at=r.shipped_at, key=r.id, identity=f"shipped|{r.code}", container=boxes[r.id],
+                    customer=r.customer, destination=r.destination) for r in rows]
+
+
+SOURCES = (lot_splits, commissioned, installed, removed, operations, packed, unpacked, shipped)
