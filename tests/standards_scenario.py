@@ -7,6 +7,8 @@ it, so every product reaches M4/P4 until a test takes something away.
 
 from __future__ import annotations
 
+import uuid
+
 from tests import scenario
 from tests.scenario import Scenario, t
 from traceability import commands as c
@@ -83,7 +85,8 @@ def build(store, prefix: str) -> Scenario:  # type: ignore[no-untyped-def]
 
 
 def run(store, cmds: list[c.Command], prefix: str) -> None:  # type: ignore[no-untyped-def]
-    """Extra commands a test adds, each in its own transaction."""
+    """Extra commands a test adds, each in its own transaction (fresh message ids per call)."""
+    batch = uuid.uuid4().hex[:8]
     for i, cmd in enumerate(cmds):
         with store.write() as session:
-            c.execute(session, cmd, source="test", message_id=f"{prefix}-extra-{i}")
+            c.execute(session, cmd, source="test", message_id=f"{prefix}-extra-{batch}-{i}")

@@ -197,3 +197,41 @@ def test_export_validates_against_the_published_json_schema(store, database_url,
         docs = _all_pages(client, perPage=200)
     problems = [f"{list(e.absolute_path)}: {e.message}" for d in docs for e in validator.iter_errors(d)]
     assert problems == []
+
+
+def test_an_open_operation_is_work_in_progress_at_its_start(store, database_url, uid):
+    s = _scenario(store, uid)
+    standards_scenario.run(store, [c.RecordOperation(
+        serial=s.n("PRD-1"), operation="BURNIN", station=s.n("OVEN9"), started_at=t(200),
+        transaction_id=s.n("tx-burn"))], uid)
+    with _client(database_url) as client:
+        [event] = [e for e in _events(_all_pages(client, serial=s.n("PRD-1")))
+                   if e.get("tb:operation") == "BURNIN"]
+    assert (event["disposition"], event["bizStep"], event["eventTime"]) == (
+        "in_progress", "other", "2026-11-02T09:20:00.000Z")
+
+
+def test_a_page_costs_the_same_statements_whatever_its_size(store, uid):
+    from sqlalchemy import event
+
+    from traceability import history
+
+    _scenario(store, uid)
+    statements: list[str] = []
+
+    def count(conn, cursor, sql, *args):  # type: ignore[no-untyped-def]
+        statements.append(sql)
+
+    sizes = {}
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        for limit in (5, 500):
+            statements.clear()
+            with store.read() as session:
+                page = history.page(session, start=T0, end=T0 + timedelta(hours=3), limit=limit)
+            sizes[limit] = (len(statements), len(page.facts))
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    (small, n_small), (large, n_large) = sizes[5], sizes[500]
+    assert n_small == 5 and n_large > 40
+    assert large <= 40 and large - small <= 12, sizes  # batched lookups, never one per event

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true, tuple_, type_coerce
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from traceability.history import refs
@@ -40,7 +40,6 @@ from traceability.models import (
     UnitOperation,
     WorkOrder,
 )
-from traceability.types import UTCDateTime
 
 Cursor = tuple[datetime, int, int]
 I = ComponentInstallation.__table__  # noqa: E741 - the installation table
@@ -81,6 +80,14 @@ def _after(time, key, rank: int, cursor: Cursor | None) -> ColumnElement[bool]: 
     if rank < crank:
         return time > at
     return or_(time > at, and_(time == at, key > ckey))
+
+
+def _from(time, rank: int, cursor: Cursor | None) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+    """The part of `_after` a WHERE can take before grouping (so an index on the time column
+    bounds the scan); the exact keyset condition is the HAVING."""
+    if cursor is None:
+        return true()
+    return time >= cursor[0] if rank >= cursor[1] else time > cursor[0]
 
 
 def _installs_of_unit(scope: Scope) -> ColumnElement[bool]:
@@ -127,10 +134,12 @@ def commissioned(session: Session, scope: Scope, after: Cursor | None, limit: in
         return []
     u, wo = Unit.__table__, WorkOrder.__table__
     key = func.min(u.c.id)
-    conds = _window(u.c.created_at, scope) + ([u.c.id == scope.unit.id] if scope.unit else [])
+    conds = [*_window(u.c.created_at, scope), _from(u.c.created_at, Commissioned.rank, after)]
+    if scope.unit:
+        conds.append(u.c.id == scope.unit.id)
     groups = session.execute(
         select(u.c.work_order_id, u.c.created_at, key.label("key")).where(*conds)
-        .group_by(u.c.work_order_id, u.c.created_at)
+        .group_by(u.c.created_at, u.c.work_order_id)
         .having(_after(u.c.created_at, key, Commissioned.rank, after))
         .order_by(u.c.created_at, key).limit(limit)).all()
     if not groups:
@@ -151,9 +160,10 @@ def commissioned(session: Session, scope: Scope, after: Cursor | None, limit: in
 
 def _install_groups(session: Session, scope: Scope, after: Cursor | None, limit: int):  # type: ignore[no-untyped-def]
     key = func.min(I.c.id)
-    cols = (I.c.parent_unit_id, I.c.panel_position, I.c.installed_at, I.c.station, I.c.operation)
+    cols = (I.c.installed_at, I.c.parent_unit_id, I.c.panel_position, I.c.station, I.c.operation)
     return session.execute(
-        select(*cols, key.label("key")).where(*_window(I.c.installed_at, scope), _installs_of_unit(scope))
+        select(*cols, key.label("key")).where(*_window(I.c.installed_at, scope), _installs_of_unit(scope),
+                                              _from(I.c.installed_at, Installed.rank, after))
         .group_by(*cols).having(_after(I.c.installed_at, key, Installed.rank, after))
         .order_by(I.c.installed_at, key).limit(limit)).all()
 
@@ -214,11 +224,22 @@ def removed(session: Session, scope: Scope, after: Cursor | None, limit: int) ->
         input=_input(r, lots, names), reason=r.removal_reason) for r in rows]
 
 
-def operations(session: Session, scope: Scope, after: Cursor | None, limit: int) -> list[OperationDone]:
+def completed_operations(session: Session, scope: Scope, after: Cursor | None, limit: int
+                         ) -> list[OperationDone]:
+    return _operations(session, scope, after, limit, OP.c.completed_at, "operation")
+
+
+def open_operations(session: Session, scope: Scope, after: Cursor | None, limit: int) -> list[OperationDone]:
+    """Operations started and not completed: at their start, as work in progress."""
+    return _operations(session, scope, after, limit, OP.c.started_at, "operation-open")
+
+
+def _operations(session: Session, scope: Scope, after: Cursor | None, limit: int, at, name: str  # type: ignore[no-untyped-def]
+                ) -> list[OperationDone]:
     if scope.lot_id is not None:
         return []
-    at = type_coerce(func.coalesce(OP.c.completed_at, OP.c.started_at), UTCDateTime())
-    conds = [*_window(at, scope), _after(at, OP.c.id, OperationDone.rank, after)]
+    done = OP.c.completed_at.is_not(None) if name == "operation" else OP.c.completed_at.is_(None)
+    conds = [done, *_window(at, scope), _after(at, OP.c.id, OperationDone.rank, after)]
     if scope.unit is not None:
         u = scope.unit
         conds.append(or_(OP.c.unit_id == u.id, and_(
@@ -247,7 +268,7 @@ def operations(session: Session, scope: Scope, after: Cursor | None, limit: int)
                                  *(b.id for p in panels.values() for b in p.boards)])
     lines = refs.lines(session, [r.station for r in rows])
     return [OperationDone(
-        at=r.at, key=r.id, identity=f"operation|{r.id}",
+        at=r.at, key=r.id, identity=f"{name}|{r.id}",
         units=_outputs(r.unit_id, None, r.started_at, panels, names), operation=r.operation,
         station=r.station, line=lines.get(r.station, r.line_code), operator=r.operator,
         started_at=r.started_at, completed_at=r.completed_at, result=r.result, work_order=r.number,
@@ -261,12 +282,12 @@ def _packing(session: Session, scope: Scope, after: Cursor | None, limit: int, k
     ci = ContainerItem.__table__
     time = ci.c.packed_at if kind is Packed else ci.c.unpacked_at
     key = func.min(ci.c.id)
-    conds = [time.is_not(None), *_window(time, scope)]
+    conds = [time.is_not(None), *_window(time, scope), _from(time, kind.rank, after)]
     if scope.unit is not None:
         conds.append(ci.c.unit_id == scope.unit.id)
     groups = session.execute(
         select(ci.c.container_id, time.label("at"), key.label("key")).where(*conds)
-        .group_by(ci.c.container_id, time).having(_after(time, key, kind.rank, after))
+        .group_by(time, ci.c.container_id).having(_after(time, key, kind.rank, after))
         .order_by(time, key).limit(limit)).all()
     if not groups:
         return []
@@ -309,4 +330,5 @@ def shipped(session: Session, scope: Scope, after: Cursor | None, limit: int) ->
                     customer=r.customer, destination=r.destination) for r in rows]
 
 
-SOURCES = (lot_splits, commissioned, installed, removed, operations, packed, unpacked, shipped)
+SOURCES = (lot_splits, commissioned, installed, removed, completed_operations, open_operations, packed,
+           unpacked, shipped)
