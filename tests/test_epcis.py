@@ -233,5 +233,5 @@ def test_a_page_costs_the_same_statements_whatever_its_size(store, uid):
     finally:
         event.remove(store.engine, "before_cursor_execute", count)
     (small, n_small), (large, n_large) = sizes[5], sizes[500]
-    assert n_small == 5 and n_large > 40
-    assert large <= 40 and large - small <= 12, sizes  # batched lookups, never one per event
+    assert n_small == 5 and n_large >= 30
+    assert small <= large <= 45, sizes  # batched lookups per kind of fact, never one per event

@@ -35,9 +35,13 @@ def page(session: Session, *, start: datetime | None = None, end: datetime | Non
     if scope is None:
         return HistoryPage(facts=[], next=None)
     facts: list[Fact] = []
+    until = None
     for source in sources.SOURCES:
-        facts += source(session, scope, after, limit + 1)
-    facts.sort(key=lambda f: f.position)
+        facts += source(session, scope, sources.Bounds(after=after, until=until, limit=limit + 1))
+        facts.sort(key=lambda f: f.position)
+        if len(facts) > limit:  # nothing after the (limit+1)-th fact so far can be on this page
+            facts = facts[:limit + 1]
+            until = facts[-1].position
     more = len(facts) > limit
     facts = facts[:limit]
     return HistoryPage(facts=facts, next=facts[-1].position if more and facts else None)
