@@ -167,8 +167,10 @@ def assess(session: Session, ids: Select) -> dict[int, TraceLevel]:
         if not any(p.child_unit_id for p in placed):
             break
         selection = reads.children(selection)
+    # The gaps that set the level first: M before P, the lowest blocked level first.
     return {uid: TraceLevel(serial=own[uid].serial, work_order=own[uid].work_order,
-                            routing=own[uid].routing, missing=_with_children(uid, own, kids))
+                            routing=own[uid].routing,
+                            missing=sorted(_with_children(uid, own, kids), key=lambda m: m.blocks))
             for uid in top or []}
 
 
