@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gateway import errors
+from gateway.graph.router import graphql_router
+from gateway.quality import router as quality_router
 from gateway.routes import devices, health, trace_levels
 from gateway.settings import Settings
 from integrations.epcis import routes as epcis
@@ -35,6 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     app.include_router(devices.router)
+    app.include_router(graphql_router(settings.graphql))
+    app.include_router(quality_router)
     app.include_router(trace_levels.router)
     app.include_router(epcis.router)
     return app
