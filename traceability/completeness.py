@@ -88,25 +88,51 @@ class TraceLevelSummary:
 
 def unit_trace_level(session: Session, serial: str) -> TraceLevel:
     """The level of one unit (with its sub-assemblies). A panel answers for its boards."""
-    unit = session.execute(
-        select(Unit.id, Unit.kind, WorkOrder.number).outerjoin(WorkOrder, WorkOrder.id == Unit.work_order_id)
-        .where(Unit.serial == serial)).first()
-    if unit is None:
+    unit_id = session.scalar(select(Unit.id).where(Unit.serial == serial))
+    if unit_id is None:
         raise NotFound(f"unknown unit {serial!r}", field="serial")
-    if unit.kind == "panel":
-        levels = assess(session, select(Unit.id).where(Unit.panel_unit_id == unit.id))
-        return TraceLevel(serial=serial, work_order=unit.number,
-                          routing=next((t.routing for t in levels.values()), None),
-                          missing=[m for t in levels.values() for m in t.missing])
-    return assess(session, select(Unit.id).where(Unit.id == unit.id))[unit.id]
+    return trace_levels_of(session, [unit_id])[unit_id]
+
+
+def trace_levels_of(session: Session, unit_ids: list[int]) -> dict[int, TraceLevel]:
+    """Levels of many units at once (the GraphQL loader's read); panels answer for their boards."""
+    rows = session.execute(
+        select(Unit.id, Unit.serial, Unit.kind, WorkOrder.number)
+        .outerjoin(WorkOrder, WorkOrder.id == Unit.work_order_id).where(Unit.id.in_(unit_ids))).all()
+    panels = {r.id: r for r in rows if r.kind == "panel"}
+    out = assess(session, select(Unit.id).where(Unit.id.in_([r.id for r in rows if r.kind != "panel"])))
+    if panels:
+        boards = assess(session, select(Unit.id).where(Unit.panel_unit_id.in_(panels)))
+        panel_of = dict(session.execute(select(Unit.id, Unit.panel_unit_id).where(
+            Unit.panel_unit_id.in_(panels))).all())
+        by_panel: dict[int, list[TraceLevel]] = {}
+        for bid, t in boards.items():
+            by_panel.setdefault(panel_of[bid], []).append(t)
+        for pid, p in panels.items():
+            mine = by_panel.get(pid, [])
+            gaps = sorted((m for t in mine for m in t.missing), key=lambda m: m.blocks)
+            out[pid] = TraceLevel(serial=p.serial, work_order=p.number,
+                                  routing=next((t.routing for t in mine), None), missing=gaps)
+    return out
 
 
 def work_order_trace_levels(session: Session, number: str, *, top: int = 10) -> TraceLevelSummary:
-    wo = session.scalars(select(WorkOrder.id).where(WorkOrder.number == number)).first()
+    wo = session.scalar(select(WorkOrder.id).where(WorkOrder.number == number))
     if wo is None:
         raise NotFound(f"unknown work order {number!r}", field="number")
-    ids = select(Unit.id).where(Unit.work_order_id == wo, Unit.kind != "panel")
-    return summarize(f"work order {number}", assess(session, ids), top=top)
+    return work_order_summaries(session, [wo], top=top)[wo]
+
+
+def work_order_summaries(session: Session, work_order_ids: list[int], *, top: int = 10
+                         ) -> dict[int, TraceLevelSummary]:
+    """Per work order: units per level and the commonest gaps (panels, being carriers, aside).
+    One assessment for all the orders asked for."""
+    numbers = dict(session.execute(select(WorkOrder.id, WorkOrder.number).where(
+        WorkOrder.id.in_(work_order_ids))).all())
+    levels = assess(session, select(Unit.id).where(Unit.work_order_id.in_(numbers), Unit.kind != "panel"))
+    return {wid: summarize(f"work order {number}",
+                           {u: t for u, t in levels.items() if t.work_order == number}, top=top)
+            for wid, number in numbers.items()}
 
 
 def range_trace_levels(session: Session, start: datetime, end: datetime, *, top: int = 10
