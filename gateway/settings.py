@@ -10,6 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from devices.modbus.settings import ModbusSettings
 from gateway.graph.settings import GraphQLSettings
 from integrations.epcis.settings import EpcisSettings
+from integrations.erp.settings import ErpSettings
+from integrations.plm.settings import PlmSettings
+from integrations.wms.settings import WmsSettings
 
 
 class Settings(BaseSettings):
@@ -21,7 +24,10 @@ class Settings(BaseSettings):
     amqp_url: str | None = None
     max_body_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
     modbus: ModbusSettings = Field(default_factory=ModbusSettings)  # TRACEBRIDGE_MODBUS_*
+    plm: PlmSettings = Field(default_factory=PlmSettings)  # TRACEBRIDGE_PLM_*
+    wms: WmsSettings = Field(default_factory=WmsSettings)  # TRACEBRIDGE_WMS_*
     graphql: GraphQLSettings = Field(default_factory=GraphQLSettings)  # TRACEBRIDGE_GRAPHQL_*
+    erp: ErpSettings = Field(default_factory=ErpSettings)  # TRACEBRIDGE_ERP_*
     epcis: EpcisSettings = Field(default_factory=EpcisSettings)  # TRACEBRIDGE_EPCIS_*
 
     @model_validator(mode="after")
