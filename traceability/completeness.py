@@ -166,22 +166,20 @@ def summarize(scope: str, levels: dict[int, TraceLevel], *, top: int = 10) -> Tr
 # --- assessment -------------------------------------------------------------------------------
 
 
-def assess(session: Session, ids: Select) -> dict[int, TraceLevel]:
+def assess(session: Session, selection: Select) -> dict[int, TraceLevel]:
     """Every selected unit's level, its sub-assemblies' gaps folded in (one pass per level)."""
     own: dict[int, TraceLevel] = {}
     kids: dict[int, set[int]] = {}
     needs: dict[int, reads.RoutingNeeds] = {}
-    top: list[int] | None = None
-    selection = ids
+    top = reads.unit_ids(session, selection)
+    ids = top
     for _ in range(MAX_DEPTH):
-        units = [u for u in reads.units(session, selection) if u.id not in own]
+        units = reads.units(session, [i for i in ids if i not in own])
         if not units:
             break
-        if top is None:
-            top = [u.id for u in units]
         needs |= reads.routing_needs(session, {u.routing_id for u in units if u.routing_id} - set(needs))
-        placed = reads.placements(session, selection)
-        records, params = reads.operations(session, selection)
+        placed = reads.placements(session, [u.id for u in units])
+        records, params = reads.operations(session, units)
         placed_by, records_by = _by_owner(placed), _by_owner(records)
         for u in units:
             own[u.id] = TraceLevel(serial=u.serial, work_order=u.work_order, routing=u.routing,
@@ -190,14 +188,12 @@ def assess(session: Session, ids: Select) -> dict[int, TraceLevel]:
         for p in placed:
             if p.child_unit_id is not None:
                 kids.setdefault(p.owner, set()).add(p.child_unit_id)
-        if not any(p.child_unit_id for p in placed):
-            break
-        selection = reads.children(selection)
+        ids = sorted({p.child_unit_id for p in placed if p.child_unit_id is not None})
     # The gaps that set the level first: M before P, the lowest blocked level first.
     return {uid: TraceLevel(serial=own[uid].serial, work_order=own[uid].work_order,
                             routing=own[uid].routing,
                             missing=sorted(_with_children(uid, own, kids), key=lambda m: m.blocks))
-            for uid in top or []}
+            for uid in top if uid in own}
 
 
 def _by_owner(rows: list[T]) -> dict[int, list[T]]:
@@ -234,6 +230,11 @@ def _gaps(u: reads.UnitRow, needs: reads.RoutingNeeds | None, placed: list[reads
 
 
 def _material_gaps(serial: str, needs: reads.RoutingNeeds, placed: list[reads.Placement]) -> list[Missing]:
+    by_ref: dict[str | None, list[reads.Placement]] = {}
+    by_part: dict[int, list[reads.Placement]] = {}
+    for p in placed:
+        by_ref.setdefault(p.reference_designator, []).append(p)
+        by_part.setdefault(p.part_id, []).append(p)
     gaps = []
     for line in needs.bom:
         part = line.part_number
@@ -244,16 +245,15 @@ def _material_gaps(serial: str, needs: reads.RoutingNeeds, placed: list[reads.Pl
                            reference_designator=ref, part_number=line.part_number)
 
         if not line.designators:
-            at = [p for p in placed if p.part_id == line.part_id]
+            at = by_part.get(line.part_id)
             if not at:
                 gaps.append(gap("M2", "material", f"{part} at {line.operation}: no material recorded"))
             else:
                 gaps += _placement_gaps(at, line, gap, None)
             continue
-        line_seen = any(p.reference_designator in line.designators or p.part_id == line.part_id
-                        for p in placed)
+        line_seen = line.part_id in by_part or any(ref in by_ref for ref in line.designators)
         for ref in line.designators:
-            at = [p for p in placed if p.reference_designator == ref]
+            at = by_ref.get(ref)
             if not at:
                 gaps.append(gap("M3" if line_seen else "M2", "designator",
                                 f"{ref} ({part} at {line.operation}): nothing recorded as installed", ref))
@@ -265,17 +265,29 @@ def _material_gaps(serial: str, needs: reads.RoutingNeeds, placed: list[reads.Pl
 def _placement_gaps(at: list[reads.Placement], line: reads.BomLine, gap, ref: str | None  # type: ignore[no-untyped-def]
                     ) -> list[Missing]:
     what = f"{ref} ({line.part_number})" if ref else line.part_number
-    if any(p.part_id != line.part_id for p in at):
+    if len(at) == 1:  # the common case, checked field by field
+        p = at[0]
+        other_part, candidate = p.part_id != line.part_id, p.attribution == "candidate"
+        no_lot = p.lot is None and p.child_unit_id is None
+        by_lot, no_station, sources = p.child_unit_id is None, p.station is None, 1
+    else:
+        other_part = any(p.part_id != line.part_id for p in at)
+        no_lot = any(p.lot is None and p.child_unit_id is None for p in at)
+        candidate = any(p.attribution == "candidate" for p in at)
+        by_lot = any(p.child_unit_id is None for p in at)
+        no_station = any(p.station is None for p in at)
+        sources = len({p.lot or f"unit:{p.child_unit_id}" for p in at})
+    if other_part:
         return [gap("M3", "part", f"{what}: a different part is recorded than the routing's", ref)]
-    if any(p.lot is None and p.child_unit_id is None for p in at):
+    if no_lot:
         return [gap("M3", "lot", f"{what}: installed without a known lot", ref)]
-    sources = sorted({p.lot or f"unit:{p.child_unit_id}" for p in at})
-    if ref and (len(sources) > 1 or any(p.attribution == "candidate" for p in at)):
-        return [gap("M3", "ambiguous_lot", f"{what}: lot not resolved ({', '.join(sources)})", ref)]
+    if ref and (sources > 1 or candidate):
+        names = ", ".join(sorted({p.lot or f"unit:{p.child_unit_id}" for p in at}))
+        return [gap("M3", "ambiguous_lot", f"{what}: lot not resolved ({names})", ref)]
     gaps = []
-    if line.serialized and any(p.child_unit_id is None for p in at):
+    if line.serialized and by_lot:
         gaps.append(gap("M4", "serial", f"{what}: a serialized part recorded by lot, not by serial", ref))
-    if any(p.station is None for p in at):
+    if no_station:
         gaps.append(gap("M4", "station", f"{what}: installed with no station recorded", ref))
     return gaps
 
