@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateway import errors
+from gateway import errors, security
 from gateway.routes import devices, health
 from gateway.settings import Settings
 from traceability.database import Store, make_engine
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     errors.install(app)
+    security.install(app, settings)
     app.include_router(health.router)
     app.include_router(devices.router)
     return app

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from gateway.security import cli as security_cli
 from gateway.settings import Settings
 from traceability import schema
 from traceability.database import Store, make_engine
@@ -15,6 +16,8 @@ db = typer.Typer(help="Database schema", no_args_is_help=True)
 demo = typer.Typer(help="Demo plant", no_args_is_help=True)
 app.add_typer(db, name="db")
 app.add_typer(demo, name="demo")
+app.add_typer(security_cli.keys, name="keys")
+app.add_typer(security_cli.audit_cli, name="audit")
 
 
 def _store(settings: Settings) -> Store:
@@ -67,9 +70,13 @@ def serve(
         from traceability import demo as plant
 
         plant.seed(store)
+    key = security_cli.demo_key(store, Path(settings.security.demo_key_file)) if demo_data else None
     store.dispose()
     base = f"http://{host}:{port}"
     typer.echo(f"TraceBridge on {base}  (OpenAPI {base}/docs, GraphQL {base}/graphql)")
+    if key:
+        typer.echo(f"demo API key (every scope): {key}\n  curl -H 'Authorization: Bearer {key}' "
+                   f"{base}/api/v1/devices")
     uvicorn.run("gateway.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="info")
 

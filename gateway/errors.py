@@ -7,6 +7,7 @@ and SQL never reach the client.
 from __future__ import annotations
 
 import logging
+import uuid
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -53,6 +54,13 @@ def install(app: FastAPI) -> None:
     async def _database_down(_: Request, exc: Exception) -> JSONResponse:
         log.warning("database unavailable: %s", type(exc).__name__)
         return refusal(503, "unavailable", "the database is unavailable; retry later")
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        # The client gets a reference to quote; the trace and any SQL stay in the log.
+        reference = uuid.uuid4().hex[:16]
+        log.error("internal error %s on %s %s", reference, request.method, request.url.path, exc_info=exc)
+        return refusal(500, "internal", f"internal error; quote reference {reference}", reference=reference)
 
 
 def _invalid(fields: list[dict[str, str]]) -> JSONResponse:

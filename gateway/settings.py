@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from devices.modbus.settings import ModbusSettings
+from gateway.security.settings import SecuritySettings
 
 
 class Settings(BaseSettings):
@@ -19,10 +20,13 @@ class Settings(BaseSettings):
     amqp_url: str | None = None
     max_body_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
     modbus: ModbusSettings = Field(default_factory=ModbusSettings)  # TRACEBRIDGE_MODBUS_*
+    security: SecuritySettings = Field(default_factory=SecuritySettings)  # TRACEBRIDGE_AUTH_*, _JWT_*
 
     @model_validator(mode="after")
     def _safe_in_production(self) -> Settings:
         if self.environment == "production" and self.database_url.startswith("sqlite"):
             raise ValueError(
                 "TRACEBRIDGE_DATABASE_URL: SQLite is for one machine; use PostgreSQL in production")
+        if self.environment == "production" and not self.security.auth_required:
+            raise ValueError("TRACEBRIDGE_AUTH_REQUIRED: authentication cannot be off in production")
         return self
