@@ -12,16 +12,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pydantic import BaseModel
 from sqlalchemy import delete, func, select, update
 
-from gateway.deps import StoreDep
-from gateway.dispatch import dispatch
-from gateway.idempotency import IdempotencyKeyDep
 from tests.databases import fresh_postgres, fresh_sqlite, pg_available
-from tests.security_support import bearer, make_key, secure_app
+from tests.security_support import app_with_a_write_hook, bearer, make_key
 from traceability import audit, schema
 from traceability import commands as c
 from traceability.database import Store, make_engine
@@ -143,28 +138,11 @@ def test_concurrent_writers_and_sealers_give_one_gapless_chain(tmp_path):
         assert seqs == list(range(1, writers * per_writer + 1))
 
 
-class StatusIn(BaseModel):
-    source: str
-    messages: int = 1
-
-
-def _app_with_a_write_hook(database_url: str) -> FastAPI:
-    """The app plus one write hook as the CFX engineer would write it: dispatch(), nothing else."""
-    app = secure_app(database_url)
-
-    @app.post("/api/v1/cfx/test-status")
-    def post_status(body: StatusIn, store: StoreDep, key: IdempotencyKeyDep = None) -> dict:
-        return dispatch(store, c.ReportDeviceStatus(source=body.source, kind="cfx", messages=body.messages),
-                        source="cfx-http", message_id=key)
-
-    return app
-
-
 def test_the_caller_of_a_hook_is_the_actor_in_the_audit_log_and_the_api_filters(database_url, uid):
     line_key, line_id = make_key(database_url, ["devices:write"], name=f"line-{uid}")
     auditor, _ = make_key(database_url, ["audit:read"], name="auditor")
     before = utcnow() - timedelta(seconds=1)
-    with TestClient(_app_with_a_write_hook(database_url)) as client:
+    with TestClient(app_with_a_write_hook(database_url)) as client:
         for i in range(3):
             answer = client.post("/api/v1/cfx/test-status", json={"source": f"{uid}/SPI"},
                                  headers={**bearer(line_key), "Idempotency-Key": f"{uid}-{i}"})

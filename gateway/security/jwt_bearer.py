@@ -2,7 +2,8 @@
 audience, expiry; scopes from the `scope` (space-separated) or `scp` (list or string) claim.
 
 The JWKS is fetched by PyJWT's client and cached (5 min); an unknown `kid` triggers a refetch, so
-a key rotation at the provider is picked up without a restart.
+a key rotation at the provider is picked up without a restart (at most one refetch per
+`jwt_jwks_cooldown_seconds`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ class JwtAuthenticator:
     def __init__(self, settings: SecuritySettings) -> None:
         self._settings = settings
         self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url or "", cache_keys=True, lifespan=300,
-                                     timeout=5)
+                                     timeout=5, cooldown_duration=settings.jwt_jwks_cooldown_seconds)
 
     def authenticate(self, token: str) -> Principal:
         """Blocking (may fetch the JWKS): the guard calls it in a worker thread."""

@@ -20,6 +20,9 @@ class SecuritySettings(BaseSettings):
     jwt_jwks_url: str | None = None
     jwt_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
     jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    # An unknown `kid` refetches the JWKS (key rotation), at most once per this many seconds,
+    # so tokens with made-up kids cannot flood the identity provider.
+    jwt_jwks_cooldown_seconds: float = Field(default=30.0, ge=0, le=3600)
     # Machine-data ingest sends large batches; every other endpoint keeps the root max_body_bytes.
     cfx_max_body_bytes: int = Field(default=32 * 1024 * 1024, gt=0)
     json_max_depth: int = Field(default=32, ge=2, le=1000)
