@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gateway import errors, security
+from gateway.graph.router import graphql_router
 from gateway.routes import devices, health
 from gateway.settings import Settings
 from traceability.database import Store, make_engine
@@ -35,4 +36,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     security.install(app, settings)
     app.include_router(health.router)
     app.include_router(devices.router)
+    app.include_router(graphql_router(settings.graphql))
     return app

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from devices.modbus.settings import ModbusSettings
+from gateway.graph.settings import GraphQLSettings
 from gateway.security.settings import SecuritySettings
 
 
@@ -21,6 +22,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
     modbus: ModbusSettings = Field(default_factory=ModbusSettings)  # TRACEBRIDGE_MODBUS_*
     security: SecuritySettings = Field(default_factory=SecuritySettings)  # TRACEBRIDGE_AUTH_*, _JWT_*
+    graphql: GraphQLSettings = Field(default_factory=GraphQLSettings)  # TRACEBRIDGE_GRAPHQL_*
 
     @model_validator(mode="after")
     def _safe_in_production(self) -> Settings:

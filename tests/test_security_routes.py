@@ -12,7 +12,7 @@ import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from starlette.routing import Mount, WebSocketRoute
-from starlette.websockets import WebSocketDisconnect
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from gateway.security.policy import rule_for
 from tests.security_support import bearer, make_key, secure_app
@@ -21,7 +21,8 @@ from tests.security_support import bearer, make_key, secure_app
 PUBLIC = {("GET", "/health"), ("GET", "/ready"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect"),
           ("GET", "/redoc"), ("GET", "/openapi.json"), ("HEAD", "/health"), ("HEAD", "/ready"),
           ("HEAD", "/docs"), ("HEAD", "/docs/oauth2-redirect"), ("HEAD", "/redoc"),
-          ("HEAD", "/openapi.json")}
+          ("HEAD", "/openapi.json"),
+          ("GET", "/graphql")}  # GraphiQL's page only: a GET with ?query= needs trace:read
 PARAM = re.compile(r"\{[^}]+\}")
 
 
@@ -124,3 +125,56 @@ def test_policy_matches_whole_segments_and_public_wsdl_only():
     assert rule_for("GET", "/soap/erp", frozenset({"wsdl"})).public
     assert rule_for("GET", "/soap/erp") is None  # only the ?wsdl fetch is public
     assert rule_for("POST", "/soap/erp", frozenset({"wsdl"})).scopes == {"erp:write"}
+
+
+def test_graphql_queries_need_trace_read_and_every_mutation_its_scope(app, sqlite_url):
+    """Mutations are enumerated from the served schema; each is refused without its scope."""
+    if not any(ctx.path == "/graphql" for ctx in iter_route_contexts(app.routes)):
+        pytest.skip("no /graphql on this app")
+    reader, _ = make_key(sqlite_url, ["trace:read"], name="reader")
+    admin, _ = make_key(sqlite_url, ["admin"], name="admin")
+    probe = {"query": "{ __typename }"}
+    with TestClient(app) as client:
+        assert client.post("/graphql", json=probe).status_code == 401
+        assert client.get("/graphql", params=probe).status_code == 401
+        assert client.post("/graphql", json=probe, headers=bearer(reader)).json()["data"]
+        assert client.get("/graphql", params=probe, headers=bearer(reader)).status_code == 200
+        schema = client.post("/graphql", headers=bearer(admin), json={
+            "query": "{ __schema { mutationType { fields { name } } } }"}).json()["data"]["__schema"]
+        names = [f["name"] for f in (schema["mutationType"] or {}).get("fields", [])] + ["notInThePolicy"]
+        for name in names:
+            doc = {"query": f"mutation {{ {name} }}"}
+            assert client.post("/graphql", json=doc).status_code == 401, name
+            refused = client.post("/graphql", json=doc, headers=bearer(reader))
+            assert refused.status_code == 403 and name in refused.json()["error"]["message"], name
+        hidden = {"query": "fragment F on Mutation { notInThePolicy } mutation { ...F }"}
+        assert client.post("/graphql", json=hidden, headers=bearer(reader)).status_code == 403
+        batched = [probe, {"query": "mutation { notInThePolicy }"}]
+        assert client.post("/graphql", json=batched, headers=bearer(reader)).status_code == 403
+        form = client.post("/graphql", data={"query": "mutation { x }"}, headers=bearer(reader))
+        assert form.status_code == 415  # a mutation is only checked in JSON: nothing else passes
+
+
+def test_a_mutation_sent_over_a_graphql_websocket_closes_it(app, sqlite_url):
+    """The guard reads graphql-transport-ws frames; an echo socket under /graphql stands in for
+    the subscription endpoint (the guard acts before any handler)."""
+
+    @app.websocket("/graphql/echo")
+    async def echo(ws: WebSocket) -> None:
+        await ws.accept(subprotocol="graphql-transport-ws")
+        try:
+            for _ in range(10):  # bounded
+                await ws.send_json(await ws.receive_json())
+        except WebSocketDisconnect:
+            return  # as a protocol handler does when the socket is closed
+
+    reader, _ = make_key(sqlite_url, ["trace:read"], name="reader")
+    with TestClient(app) as client, client.websocket_connect(
+            "/graphql/echo", subprotocols=["graphql-transport-ws"], headers=bearer(reader)) as ws:
+        query = {"type": "subscribe", "id": "1", "payload": {"query": "subscription { events { id } }"}}
+        ws.send_json(query)
+        assert ws.receive_json() == query
+        ws.send_json({"type": "subscribe", "id": "2", "payload": {"query": "mutation { placeHold }"}})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4403

@@ -17,5 +17,5 @@ def install(app: Any, settings: Any) -> None:
 
     app.add_middleware(Guard, settings=settings, store=lambda: app.state.store)
     app.include_router(audit_routes.router)
-    app.router.lifespan_context = sealer.around(app.router.lifespan_context,
+    app.router.lifespan_context = sealer.around(app.router.lifespan_context, settings.database_url,
                                                 settings.security.audit_seal_interval)

@@ -75,7 +75,7 @@ def _integration(prefix: str, area: str) -> list[Rule]:
 
 
 RULES: tuple[Rule, ...] = (
-    # Public: liveness/readiness for orchestrators, the API description, SOAP contracts.
+    # Public: liveness/readiness for orchestrators, the API description, SOAP contracts (?wsdl).
     _public("/health"),
     _public("/ready"),
     _public("/docs"),
@@ -109,7 +109,9 @@ RULES: tuple[Rule, ...] = (
     _r(READ, "/api/v1/trace-levels", "trace:read"),
     # GraphQL: reading needs trace:read; each mutation's own scope is checked by the guard
     # (gateway/security/graphql_ops.py) once the document is parsed. Subscriptions ride the WebSocket.
-    _r(READ | frozenset({"POST"}), "/graphql", "trace:read"),
+    _r(READ, "/graphql", "trace:read", query="query"),
+    Rule(READ, "/graphql", PUBLIC, exact=True),  # GraphiQL's page: no data without a query
+    _r(frozenset({"POST"}), "/graphql", "trace:read"),
     _r(WS, "/graphql", "trace:read"),
 )
 

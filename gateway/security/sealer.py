@@ -12,7 +12,7 @@ from typing import Any
 from anyio import to_thread
 
 from traceability import audit
-from traceability.database import Store
+from traceability.database import Store, make_engine
 
 log = logging.getLogger("tracebridge.audit")
 
@@ -26,17 +26,21 @@ async def seal_forever(store: Store, interval: float) -> None:
         await asyncio.sleep(interval)
 
 
-def around(inner: Callable[[Any], AbstractAsyncContextManager[Any]], interval: float):  # type: ignore[no-untyped-def]
-    """Wrap an app lifespan so the sealer runs while the app does (started after the store exists)."""
+def around(inner: Callable[[Any], AbstractAsyncContextManager[Any]], database_url: str,  # type: ignore[no-untyped-def]
+           interval: float):
+    """Wrap an app lifespan so the sealer runs while the app does. It has its own engine: it never
+    takes a connection from the requests' pool, and statement counts of requests stay their own."""
 
     @asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[Any]:
         async with inner(app) as state:
-            task = asyncio.create_task(seal_forever(app.state.store, interval))
+            store = Store(make_engine(database_url))
+            task = asyncio.create_task(seal_forever(store, interval))
             try:
                 yield state
             finally:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
+                store.dispose()
 
     return lifespan
