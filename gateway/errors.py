@@ -15,12 +15,15 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException
 
 from traceability.errors import Conflict, DomainError, Invalid, NotFound, Refused
 
 log = logging.getLogger("tracebridge.http")
 
 STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, Invalid: 422, Refused: 409}
+HTTP_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 413: "too_large"}
 
 
 def field_errors(exc: ValidationError | RequestValidationError) -> list[dict[str, str]]:
@@ -48,6 +51,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ValidationError)
     async def _command(_: Request, exc: ValidationError) -> JSONResponse:
         return _invalid(field_errors(exc))
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        # Starlette's own refusals (no route, wrong method, a body that is not JSON) in our shape.
+        extra = {"field": "body"} if exc.status_code == 400 else {}
+        answer = refusal(exc.status_code, HTTP_CODES.get(exc.status_code, "error"), str(exc.detail), **extra)
+        answer.headers.update(exc.headers or {})
+        return answer
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)
