@@ -99,3 +99,24 @@ def test_keys_cli_creates_shows_once_lists_and_revokes(tmp_path):
     with store.read() as session:
         assert session.scalar(select(ApiKey.revoked_at).where(ApiKey.key_id == key_id)) is not None
     store.dispose()
+
+
+def test_the_demo_key_is_created_once_and_printed_again(tmp_path):
+    from gateway.security.cli import demo_key
+    from gateway.security.policy import SCOPES
+
+    store = Store(make_engine(f"sqlite:///{tmp_path / 'demo.db'}"))
+    from traceability import schema
+
+    schema.upgrade(store.engine)
+    path = tmp_path / "demo.key"
+    first = demo_key(store, path)
+    assert demo_key(store, path) == first and oct(path.stat().st_mode)[-3:] == "600"
+    with store.write() as session:
+        credentials.revoke_key(session, credentials.parse(first)[0])
+    second = demo_key(store, path)  # the old one no longer works: a new one replaces it
+    assert second != first
+    with store.read() as session:
+        key = credentials.lookup(session, credentials.parse(second)[0])
+    assert set(key.scopes) == set(SCOPES)
+    store.dispose()
