@@ -6,8 +6,11 @@ from pathlib import Path
 
 import typer
 
+from gateway.erp_cli import erp
 from gateway.security import cli as security_cli
 from gateway.settings import Settings
+from integrations.plm.cli import app as plm_cli
+from integrations.wms.cli import app as wms_cli
 from traceability import schema
 from traceability.database import Store, make_engine
 
@@ -18,6 +21,9 @@ app.add_typer(db, name="db")
 app.add_typer(demo, name="demo")
 app.add_typer(security_cli.keys, name="keys")
 app.add_typer(security_cli.audit_cli, name="audit")
+app.add_typer(erp, name="erp")
+app.add_typer(plm_cli, name="plm")
+app.add_typer(wms_cli, name="wms")
 
 
 def _store(settings: Settings) -> Store:

@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
@@ -60,6 +60,14 @@ def install(app: FastAPI) -> None:
         answer.headers.update(exc.headers or {})
         return answer
 
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        # An integer past 64 bits reaches the driver from any unbounded int parameter: name it.
+        params = {**request.query_params, **request.path_params}
+        field = next((k for k, v in params.items() if _beyond_64_bits(str(v))), None)
+        return _invalid([{"field": field or "body", "reason": "out of range for the store"}])
+
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)
     async def _database_down(_: Request, exc: Exception) -> JSONResponse:
@@ -78,3 +86,8 @@ def _invalid(fields: list[dict[str, str]]) -> JSONResponse:
     message = "; ".join(f"{f['field']}: {f['reason']}" for f in fields)
     first = fields[0]["field"] if fields else None
     return refusal(422, "invalid", message, field=first, fields=fields)
+
+
+def _beyond_64_bits(text: str) -> bool:
+    digits = text.lstrip("+-")
+    return digits.isdigit() and (len(digits) > 19 or not -(2**63) <= int(text) < 2**63)

@@ -137,3 +137,13 @@ def test_malformed_json_is_refused_cleanly_and_writes_nothing(database_url, writ
         refused()
         assert counts() == before
     store.dispose()
+
+
+def test_an_integer_past_64_bits_is_refused_naming_the_parameter(database_url):
+    """Found by the fuzz run: an unbounded int parameter overflowed the SQLite driver (500)."""
+    admin, _ = make_key(database_url, ["admin"], name="admin")
+    with TestClient(app_with_a_write_hook(database_url)) as client:
+        for huge in ("9223372036854775808", "9" * 5000):
+            answer = client.post(f"/api/v1/holds/{huge}/release", json={"by": "qe"}, headers=bearer(admin))
+            assert answer.status_code == 422, answer.text
+            assert answer.json()["error"]["field"] == "hold_id"

@@ -2,7 +2,8 @@
 
 For every HTTP request and WebSocket handshake, in this order:
 1. the route policy (policy.rule_for) names the scopes the request needs, or that it is public;
-2. the credential (Authorization: Bearer <API key or JWT>, or X-API-Key) resolves to a principal:
+2. the credential (Authorization: Bearer <API key or JWT>, X-API-Key, or for SOAP a WS-Security
+   UsernameToken in the envelope) resolves to a principal:
    none or a bad one → 401; a principal without the scope, or no rule at all → 403;
 3. write requests take a token from the credential's bucket → 429 when empty;
 4. the body is counted as it streams (413 past the limit, whatever Content-Length says); JSON
@@ -18,20 +19,22 @@ from collections.abc import Callable
 
 from anyio import to_thread
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.security import graphql_ops, inputs
+from gateway.security import graphql_ops, inputs, ws_security
 from gateway.security.api_keys import ApiKeyAuthenticator
 from gateway.security.jwt_bearer import JwtAuthenticator, TokenRefused
 from gateway.security.policy import WRITE, rule_for
 from gateway.security.principal import ANONYMOUS, Principal, current
 from gateway.security.rate_limit import RateLimiter
+from gateway.soap.faults import SoapFault, fault_xml
 from traceability import credentials
 
 log = logging.getLogger("tracebridge.security")
 
 CFX_PREFIX = "/api/v1/cfx"
+SOAP_PREFIX = "/soap/"
 
 
 class Denied(Exception):
@@ -60,7 +63,8 @@ class Guard:
         websocket = scope["type"] == "websocket"
         method = "WEBSOCKET" if websocket else scope["method"]
         try:
-            principal = await self._authorize(scope, method)
+            envelope_key, receive = await self._soap_credential(scope, method, receive)
+            principal = await self._authorize(scope, method, envelope_key)
             if method in WRITE and principal is not None and principal.kind != "none":
                 wait = self.limiter.take(principal.actor)
                 if wait:
@@ -78,7 +82,30 @@ class Guard:
         finally:
             current.reset(token)
 
-    async def _authorize(self, scope: Scope, method: str) -> Principal | None:
+    async def _soap_credential(self, scope: Scope, method: str, receive: Receive,
+                               ) -> tuple[str | None, Receive]:
+        """A SOAP call without a credential header may carry a WS-Security UsernameToken: read
+        the (bounded) envelope to find it, and hand the route the same bytes."""
+        headers = Headers(scope=scope)
+        if (method != "POST" or not scope["path"].startswith(SOAP_PREFIX) or not self.security.auth_required
+                or "authorization" in headers or "x-api-key" in headers):
+            return None, receive
+        limit = self.max_body
+        length = headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            raise _too_large(limit)
+        try:
+            body = await inputs.read_body(receive, limit)
+        except inputs.BodyTooLarge:
+            raise _too_large(limit) from None
+        try:
+            key = ws_security.username_token(body)
+        except ws_security.TokenRefused as exc:
+            raise _unauthenticated(str(exc)) from None
+        return key, inputs.replay(body, receive)
+
+    async def _authorize(self, scope: Scope, method: str, envelope_key: str | None = None,
+                         ) -> Principal | None:
         names = frozenset(p.split(b"=", 1)[0].decode("latin-1")
                           for p in scope.get("query_string", b"").split(b"&") if p)
         rule = rule_for(method, scope["path"], names)
@@ -86,7 +113,7 @@ class Guard:
             return None
         if not self.security.auth_required:
             return ANONYMOUS
-        principal = await self._authenticate(Headers(scope=scope))
+        principal = await self._authenticate(Headers(scope=scope), envelope_key)
         if rule is None:
             log.warning("no policy rule covers %s %s: refused", method, scope["path"])
             raise Denied(403, "forbidden", f"no access policy covers {method} {scope['path']}")
@@ -94,8 +121,8 @@ class Guard:
             raise Denied(403, "forbidden", f"requires scope {' or '.join(sorted(rule.scopes))}")
         return principal
 
-    async def _authenticate(self, headers: Headers) -> Principal:
-        presented = headers.get("x-api-key")
+    async def _authenticate(self, headers: Headers, envelope_key: str | None = None) -> Principal:
+        presented = headers.get("x-api-key") or envelope_key
         auth = headers.get("authorization")
         if presented is None and auth is not None:
             scheme, _, value = auth.partition(" ")
@@ -103,7 +130,8 @@ class Guard:
                 raise _unauthenticated("Authorization must be 'Bearer <API key or token>'")
             presented = value.strip()
         if not presented:
-            raise _unauthenticated("a credential is required: Authorization: Bearer <key> or X-API-Key")
+            raise _unauthenticated("a credential is required: Authorization: Bearer <key>, X-API-Key, "
+                                   "or (SOAP) a WS-Security UsernameToken")
         parsed = credentials.parse(presented)
         if parsed is not None:
             key_id, secret = parsed
@@ -200,6 +228,11 @@ class Guard:
     async def _refuse(scope: Scope, receive: Receive, send: Send, denied: Denied) -> None:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 4000 + denied.status})
+            return
+        if scope["path"].startswith(SOAP_PREFIX):  # a SOAP client gets a fault it can parse
+            fault = SoapFault(denied.message, code=denied.code, status=denied.status)
+            await Response(fault_xml(fault), status_code=denied.status, headers=denied.headers,
+                           media_type="text/xml; charset=utf-8")(scope, receive, send)
             return
         body = {"error": {"code": denied.code, "message": denied.message}}
         await JSONResponse(body, status_code=denied.status, headers=denied.headers)(scope, receive, send)

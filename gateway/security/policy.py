@@ -82,7 +82,7 @@ RULES: tuple[Rule, ...] = (
     _public("/docs/oauth2-redirect"),
     _public("/redoc"),
     _public("/openapi.json"),
-    _r(READ, "/soap/*", query="wsdl"),
+    _r(READ, "/soap/*"),  # a SOAP endpoint's GET only ever serves its WSDL (?wsdl) or XSD (?xsd)
     # Governance.
     _r(READ, "/api/v1/audit", "audit:read"),
     _r(READ, "/api/v1/dead-letters", "devices:read"),
@@ -101,6 +101,8 @@ RULES: tuple[Rule, ...] = (
     _r(WRITE, "/api/v1/units/*/check", "quality:write", "devices:write"),
     *_integration("/api/v1/holds", "quality"),
     *_integration("/api/v1/containment", "quality"),
+    *_integration("/api/v1/containments", "quality"),
+    _r(READ, "/api/v1/yield", "quality:read", "trace:read"),
     *_integration("/api/v1/spc", "quality"),
     # Traceability reads: units, lots, traces, trace levels.
     _r(READ, "/api/v1/units", "trace:read"),
