@@ -12,7 +12,8 @@ and everything below it (`/api/v1/erp` covers `/api/v1/erp/work-orders/42`, not 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 READ = frozenset({"GET", "HEAD"})
 WRITE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -41,6 +42,10 @@ SCOPES: dict[str, str] = {
 }
 
 
+def _segments(path: str) -> list[str]:
+    return path.strip("/").split("/") if path.strip("/") else []
+
+
 @dataclass(frozen=True)
 class Rule:
     methods: frozenset[str]
@@ -48,18 +53,25 @@ class Rule:
     scopes: frozenset[str]  # any one of them suffices; empty = public
     query: str | None = None  # the rule applies only when this query parameter is present
     exact: bool = False  # covers the path itself only, nothing below it
+    want: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "want", tuple(_segments(self.pattern)))  # split once, not per request
 
     @property
     def public(self) -> bool:
         return not self.scopes
 
     def matches(self, method: str, segments: list[str], query_names: frozenset[str]) -> bool:
-        if method not in self.methods or (self.query is not None and self.query not in query_names):
+        want = self.want
+        if method not in self.methods or len(segments) < len(want):
             return False
-        want = _segments(self.pattern)
-        if len(segments) < len(want) or (self.exact and len(segments) != len(want)):
+        if self.exact and len(segments) != len(want):
             return False
-        return all(w in ("*", s) for w, s in zip(want, segments, strict=False))
+        for w, s in zip(want, segments, strict=False):
+            if w != s and w != "*":
+                return False
+        return self.query is None or self.query in query_names
 
 
 def _r(methods: frozenset[str], pattern: str, *scopes: str, query: str | None = None) -> Rule:
@@ -126,10 +138,7 @@ GRAPHQL_MUTATIONS: dict[str, frozenset[str]] = {
 }
 
 
-def _segments(path: str) -> list[str]:
-    return path.strip("/").split("/") if path.strip("/") else []
-
-
+@lru_cache(maxsize=8192)  # requests repeat paths: a hit is one dict lookup, not a walk of RULES
 def rule_for(method: str, path: str, query_names: frozenset[str] = frozenset()) -> Rule | None:
     """The first rule that covers this request, or None (refused for everyone)."""
     segments = _segments(path)
