@@ -13,9 +13,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from graphql.language import Visitor
-from strawberry.extensions import SchemaExtension
-
 from graphql import (
     ArgumentNode,
     DocumentNode,
@@ -25,6 +22,9 @@ from graphql import (
     VariableNode,
     visit,
 )
+from graphql.language import Visitor
+from strawberry.extensions import SchemaExtension
+
 from traceability.errors import DomainError
 
 log = logging.getLogger("tracebridge.graphql")

@@ -13,11 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from graphql.execution import ExecutionResult
-from graphql.language import IntValueNode
-from strawberry.extensions import QueryDepthLimiter, SchemaExtension
-
-from gateway.graph.settings import GraphQLSettings
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -32,6 +27,11 @@ from graphql import (
     get_named_type,
     get_nullable_type,
 )
+from graphql.execution import ExecutionResult
+from graphql.language import IntValueNode
+from strawberry.extensions import QueryDepthLimiter, SchemaExtension
+
+from gateway.graph.settings import GraphQLSettings
 
 DEFAULT_LIST_SIZE = 10
 LIST_SIZES = {  # expected items of plain lists (per parent), from the plant's shapes

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 
 from gateway.graph.errors import DomainErrors
@@ -16,7 +17,6 @@ from gateway.graph.limits import extensions
 from gateway.graph.queries import Query
 from gateway.graph.scalars import DATETIME
 from gateway.graph.settings import GraphQLSettings
-from graphql import GraphQLError
 
 
 class _Schema(strawberry.Schema):
