@@ -19,9 +19,10 @@ def client(sqlite_url):
 
 def test_a_query_over_the_depth_limit_is_refused(client):
     deep = "{ unit(serial: \"X\") { " + "parent { " * 8 + "serial" + " }" * 9 + " }"
-    [error] = errors(client, deep)
-    assert "exceeds maximum operation depth of 8" in error["message"]
-    assert error["extensions"]["code"] == "too_deep"
+    for _ in range(2):  # the second answer comes from the validation cache: still refused
+        [error] = errors(client, deep)
+        assert "exceeds maximum operation depth of 8" in error["message"]
+        assert error["extensions"]["code"] == "too_deep"
     assert data(client, """{ unit(serial: "X") { parent { parent { serial } } } }""") == {"unit": None}
 
 

@@ -19,9 +19,12 @@ def _session(store: StoreDep) -> Iterator[Session]:
         yield session
 
 
-def graphql_router(limits: GraphQLSettings) -> GraphQLRouter:
+def graphql_router(limits: GraphQLSettings, *, subscription: type | None = None) -> GraphQLRouter:
+    """`subscription`: the Subscription root type, when events are served (see schema.py)."""
+
     async def context(session: Session = Depends(_session)) -> GraphContext:
         return GraphContext(session, limits)
 
-    return GraphQLRouter(build_schema(limits), path="/graphql", context_getter=context,
+    schema = build_schema(limits, subscription=subscription)
+    return GraphQLRouter(schema, path="/graphql", context_getter=context,
                          graphql_ide="graphiql" if limits.graphiql else None)

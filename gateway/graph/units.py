@@ -13,6 +13,7 @@ from gateway.graph.holds import INCLUDE_RELEASED, Hold, holds_on
 from traceability.records.as_built import InstallationRecord
 from traceability.records.history import OperationRecord, ParameterRecord, TestRecord
 from traceability.records.units import UnitRecord
+from traceability.records.units import units_by_id as units_by_ids
 
 if TYPE_CHECKING:
     from gateway.graph.materials import MaterialLot
@@ -213,5 +214,9 @@ async def unit_by_id(info: Info, unit_id: int | None) -> Unit | None:
 
 
 async def units_by_id(info: Info, ids: list[int]) -> list[Unit]:
-    """Units in the order of `ids` (one batch)."""
-    return [Unit.of(u) for u in await info.context.loaders.unit.load_many(ids) if u]
+    """A root-level list of units (a page, the top level) in the order of `ids`: one statement,
+    read directly (a loader future per key costs more than the query), then primed in the loader
+    so nested fields that name these units hit its cache."""
+    found = await info.context.read(units_by_ids, ids)
+    info.context.loaders.unit.prime_many(found)
+    return [Unit.of(found[i]) for i in ids if i in found]
