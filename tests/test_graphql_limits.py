@@ -79,3 +79,11 @@ def test_invalid_arguments_are_named(client, query, variables, field):
 def test_graphiql_is_served_to_browsers(client):
     page = client.get("/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
+
+
+def test_a_database_that_does_not_answer_is_reported_not_leaked(postgresql_url):
+    missing = postgresql_url.rsplit("/", 1)[0] + "/tb_no_such_database"
+    with graphql_client(missing) as down:
+        [error] = errors(down, '{ unit(serial: "X") { serial } }')
+    assert error["extensions"] == {"code": "unavailable"}
+    assert error["message"] == "the database is unavailable; retry later"
