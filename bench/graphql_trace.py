@@ -65,6 +65,13 @@ def bench(url: str, units: int, placements: int, samples: int, page: int) -> Non
     schema.upgrade(store.engine)
     prefix = f"Q{uuid.uuid4().hex[:5].upper()}"
     plant = generate(store, units, prefix=prefix, placements=placements)
+    if store.dialect == "postgresql":
+        # Fresh bulk rows have no planner statistics until autovacuum gets to them; without them the
+        # traces' recursive CTEs scan whole tables (seconds instead of milliseconds). A running
+        # plant has them; SQLite is left without (ANALYZE slows its traces, see STACK-NOTES).
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
     print(f"{store.dialect}: {plant.products} products, {plant.units} units, {plant.installations} "
           f"installations (this plant), {plant.reels} reels; generated in {plant.seconds:.1f} s")
     rnd = random.Random(7)
