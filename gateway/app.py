@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from gateway import errors
 from gateway.graph.router import graphql_router
+from gateway.quality import router as quality_router
 from gateway.routes import devices, health
 from gateway.settings import Settings
 from traceability.database import Store, make_engine
@@ -36,4 +37,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(devices.router)
     app.include_router(graphql_router(settings.graphql))
+    app.include_router(quality_router)
     return app
