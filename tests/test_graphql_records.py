@@ -66,6 +66,13 @@ def test_holds_on_units_and_containers_show_through_traces(store, database_url, 
                                                     "holds": [{"reason": "engineering review"}]}}]
         assert {x["code"]: x["holds"] for x in trace["containers"]} == {
             n("BOX-1"): [], n("PAL-1"): [{"reason": "recall containment"}], n("SHP-1"): []}
+        stops = data(client, "query($s: String!) { unit(serial: $s) { stoppedBy { via target reason } } }",
+                     s=n("PRD-2"))["unit"]["stoppedBy"]
+        assert sorted((x["via"], x["target"], x["reason"]) for x in stops) == [
+            ("container", n("PAL-1"), "recall containment"), ("unit", n("PRD-2"), "customer complaint"),
+            ("work_order", n("WO-PRD"), "engineering review")]
+        board = data(client, """query($s: String!) { unit(serial: $s) { stoppedBy { via } } }""", s=n("B2"))
+        assert board["unit"]["stoppedBy"] == []  # its product is held, not the board itself
         shipment = data(client, """query($code: String!) { container(code: $code) {
             code kind status customer destination shippedAt parent { code } } }""",
                         code=n("SHP-1"))["container"]

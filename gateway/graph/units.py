@@ -9,7 +9,7 @@ import strawberry
 
 from gateway.graph.containers import Container
 from gateway.graph.context import Info
-from gateway.graph.holds import INCLUDE_RELEASED, Hold, holds_on
+from gateway.graph.holds import INCLUDE_RELEASED, Hold, UnitStop, holds_on
 from traceability.records.as_built import InstallationRecord
 from traceability.records.history import OperationRecord, ParameterRecord, TestRecord
 from traceability.records.units import UnitRecord
@@ -199,6 +199,11 @@ class Unit:
     async def holds(self, info: Info,
                     include_released: Annotated[bool, INCLUDE_RELEASED] = False) -> list[Hold]:
         return await holds_on(info, "unit", self.serial, include_released)
+
+    @strawberry.field(description="Open holds that stop the unit now: on it, its panel, its work order "
+                                  "or a container it is packed in (holds placed on `holds`' targets).")
+    async def stopped_by(self, info: Info) -> list[UnitStop]:
+        return [UnitStop.of(v) for v in await info.context.loaders.stopping_holds.load(self.rec.id)]
 
     @classmethod
     def of(cls, r: UnitRecord) -> Unit:
