@@ -91,6 +91,7 @@ ATTEMPTS = ("pass", "fail", "scrapped")  # aborted runs are not attempts (as qua
 
 @cache
 def _progress_statement(dialect: str):  # type: ignore[no-untyped-def]
+    unit = Unit.__table__
     done = and_(UO.c.completed_at.is_not(None), UO.c.result.in_(ATTEMPTS))
     pending = case((done, 0), else_=1)  # completed attempts rank before the others
     per_unit = (UO.c.unit_id, UO.c.operation)
@@ -102,7 +103,11 @@ def _progress_statement(dialect: str):  # type: ignore[no-untyped-def]
             pending, UO.c.started_at.desc(), UO.c.id.desc())).label("last_done"),
         func.row_number().over(partition_by=per_unit, order_by=(
             UO.c.started_at.desc(), UO.c.id.desc())).label("latest"),
-    ).where(member_of(UO.c.work_order_id, "keys", dialect)).subquery("ranked")
+    ).select_from(UO.join(unit, unit.c.id == UO.c.unit_id)).where(
+        # Through the order's units (indexed: unit by work order, operations by unit), not a scan of
+        # every operation for its work_order_id.
+        member_of(unit.c.work_order_id, "keys", dialect), UO.c.work_order_id == unit.c.work_order_id,
+    ).subquery("ranked")
     first, last = and_(ranked.c.first_done == 1, ranked.c.done), and_(ranked.c.last_done == 1, ranked.c.done)
     routing_op = RoutingOperation.__table__
     return (
