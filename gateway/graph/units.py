@@ -218,10 +218,17 @@ async def unit_by_id(info: Info, unit_id: int | None) -> Unit | None:
     return Unit.of(found) if found else None
 
 
-async def units_by_id(info: Info, ids: list[int]) -> list[Unit]:
-    """A root-level list of units (a page, the top level) in the order of `ids`: one statement,
-    read directly (a loader future per key costs more than the query), then primed in the loader
-    so nested fields that name these units hit its cache."""
+async def read_units(info: Info, ids: list[int]) -> dict[int, UnitRecord]:
+    """Units a resolver already knows it needs (a page, the top level, an as-built): one statement,
+    read directly (a loader future per key costs more than the query), then primed in the loaders
+    by id and by serial, so nested fields naming these units hit their caches."""
     found = await info.context.read(units_by_ids, ids)
     info.context.loaders.unit.prime_many(found)
+    info.context.loaders.unit_by_serial.prime_many({u.serial: u for u in found.values()})
+    return found
+
+
+async def units_by_id(info: Info, ids: list[int]) -> list[Unit]:
+    """A root-level list of units in the order of `ids` (see read_units)."""
+    found = await read_units(info, ids)
     return [Unit.of(found[i]) for i in ids if i in found]
