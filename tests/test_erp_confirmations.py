@@ -5,8 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from gateway.app import create_app
+from gateway.cli import app as cli
 from gateway.settings import Settings
 from integrations.erp import inbound
 from integrations.erp.b2mml import ProductionOrder
@@ -165,3 +167,21 @@ def test_undeliverable_ones_are_listed_and_retried(store, database_url, uid):
         deliver_all(relay, sim, wo, len(rows(store, wo)))
         client.close()
     assert len([b for b in sim.bookings.values() if b.order == wo]) == len(rows(store, wo))
+
+
+def test_cli_confirm_and_run(store, database_url, uid, monkeypatch):
+    wo = build(store, uid)
+    with ErpSimulator() as sim:
+        monkeypatch.setenv("TRACEBRIDGE_DATABASE_URL", database_url)
+        monkeypatch.setenv("TRACEBRIDGE_ERP_WSDL_URL", sim.wsdl_url)
+        monkeypatch.setenv("TRACEBRIDGE_ERP_CONFIRM_INTERVAL", "0.05")
+        result = CliRunner().invoke(cli, ["erp", "confirm"])
+        assert result.exit_code == 0, result.output
+        assert "confirmation(s) delivered" in result.output
+        assert [b.sequence for b in sim.bookings.values() if b.order == wo][:1] == [1]
+        result = CliRunner().invoke(cli, ["erp", "run", "--duration", "2"])
+        assert result.exit_code == 0, result.output
+        assert len([b for b in sim.bookings.values() if b.order == wo]) == len(rows(store, wo))
+    monkeypatch.delenv("TRACEBRIDGE_ERP_WSDL_URL")
+    result = CliRunner().invoke(cli, ["erp", "sync"])
+    assert result.exit_code == 2 and "TRACEBRIDGE_ERP_WSDL_URL" in result.output

@@ -5,7 +5,7 @@ confirmations once per IdempotencyKey. For tests and trying TraceBridge out; it 
 N calls, answer slowly, and be stopped. It shares no code with TraceBridge's own SOAP serving, so
 a fault in one is not mirrored in the other.
 
-    python -m integrations.erp.simulator --port 8090 --orders 3 --part DEMO-PRD
+    python -m integrations.erp.simulator --port 8090 --orders 3 --part PRD-900
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description="An ERP simulator with released production orders")
     ap.add_argument("--port", type=int, default=8090)
     ap.add_argument("--orders", type=int, default=3, help="released production orders to offer")
-    ap.add_argument("--part", default="DEMO-PRD", help="their part number (MaterialDefinitionID)")
+    ap.add_argument("--part", default="PRD-900", help="their part number (MaterialDefinitionID)")
     ap.add_argument("--prefix", default="ERP-WO-", help="their numbers' prefix")
     args = ap.parse_args()
     orders = [{"ID": f"{args.prefix}{i:04d}", "Version": 1, "MaterialDefinitionID": args.part,
