@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gateway import errors
+from gateway.graph.router import graphql_router
+from gateway.quality import router as quality_router
 from gateway.routes import devices, health
 from gateway.settings import Settings
 from integrations.erp import rest as erp_rest
@@ -36,6 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     app.include_router(devices.router)
+    app.include_router(graphql_router(settings.graphql))
+    app.include_router(quality_router)
     app.include_router(erp_rest.router)
     app.include_router(erp_soap.service().router())
     return app
