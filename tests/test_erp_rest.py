@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import httpx
 import pytest
 
@@ -122,3 +124,20 @@ def test_an_oversized_body_is_refused_before_it_is_read(store, database_url, uid
         assert r.status_code == 413
         assert client.put(f"/work-orders/{p['wo']}", json=order(p)).status_code == 200
         assert written(store, uid)[0] == 1
+
+
+def test_concurrent_resends_and_versions_settle_on_the_newest(erp, uid, store):
+    client, p = erp
+    url = f"/work-orders/{p['wo']}"
+
+    def put(i: int) -> httpx.Response:
+        if i < 4:  # the same message four times at once
+            return client.put(url, json=order(p, Version=1), headers={"Idempotency-Key": f"{uid}-same"})
+        return client.put(url, json=order(p, Version=i, Quantity={"QuantityString": str(i)}))
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(put, range(8)))
+    assert [r.status_code for r in answers] == [200] * 8, [r.text for r in answers]
+    got = client.get(url).json()["ProductionOrder"]
+    assert got["Version"] == 7 and got["Quantity"]["QuantityString"] == "7.0"
+    assert written(store, uid)[:2] == (1, 1)  # one work order, one accepted message for the key
