@@ -185,3 +185,30 @@ def test_cli_confirm_and_run(store, database_url, uid, monkeypatch):
     monkeypatch.delenv("TRACEBRIDGE_ERP_WSDL_URL")
     result = CliRunner().invoke(cli, ["erp", "sync"])
     assert result.exit_code == 2 and "TRACEBRIDGE_ERP_WSDL_URL" in result.output
+
+
+def test_a_panel_is_confirmed_as_its_boards(store, uid):
+    p = plant(store, uid)
+    wo = p["wo"]
+    panel, boards = f"{uid}-PNL", [f"{uid}-B{i}" for i in range(4)]
+    inbound.sync(store, ProductionOrder.model_validate({
+        "MaterialDefinitionID": p["part"], "Quantity": {"QuantityString": "4"},
+        "OperationsDefinitionVersion": "R1", "RequestState": "Released"}), number=wo)
+    with store.write() as session:
+        c.execute(session, c.RegisterUnits(work_order=wo, units=[
+            c.NewUnit(serial=panel, part_number=p["part"], kind="panel"),
+            *[c.NewUnit(serial=b, part_number=p["part"], kind="board", panel_serial=panel, panel_position=i)
+              for i, b in enumerate(boards)]]))
+        c.execute(session, c.RecordOperation(serial=panel, operation="SMT", station="SMT-L1",
+                                             started_at=t(0), completed_at=t(1)))
+        for i, b in enumerate(boards):
+            c.execute(session, c.RecordOperation(
+                serial=b, operation="ICT", station="ICT-1", started_at=t(5 + i), completed_at=t(6 + i),
+                result="scrapped" if i == 0 else "pass"))
+        c.execute(session, c.ChangeWorkOrderStatus(number=wo, status="completed"))
+        c.execute(session, c.ChangeWorkOrderStatus(number=wo, status="closed"))
+    out = [r.payload for r in rows(store, wo)]
+    first = out[0]["operations"][0]
+    assert (first["operation"], first["good"], first["scrap"], first["serial"]) == ("SMT", 4, 0, panel)
+    assert out[-1]["operations"] == [{"operation": "ICT", "good": 3, "scrap": 1},
+                                     {"operation": "SMT", "good": 4, "scrap": 0}]
