@@ -19,6 +19,7 @@ from integrations.erp.simulator import ErpSimulator
 from tests.erp_support import plant, served
 from tests.scenario import t
 from traceability import commands as c
+from traceability import outbox
 from traceability.database import Store, make_engine
 from traceability.errors import Invalid
 from traceability.models import OutboxEvent
@@ -212,3 +213,21 @@ def test_a_panel_is_confirmed_as_its_boards(store, uid):
     assert (first["operation"], first["good"], first["scrap"], first["serial"]) == ("SMT", 4, 0, panel)
     assert out[-1]["operations"] == [{"operation": "ICT", "good": 3, "scrap": 1},
                                      {"operation": "SMT", "good": 4, "scrap": 0}]
+
+
+def test_a_confirmation_the_erp_does_not_accept_fails_visibly_and_holds_the_rest(store, uid, erp):
+    sim, client = erp
+    wo = build(store, uid)
+    sim.closed_orders.add(wo)
+    relay = fast(confirmation_relay(store, client, ErpSettings(max_attempts=2)))
+    for _ in range(4):
+        relay.drain()
+    first, *rest = rows(store, wo)
+    assert first.status == "failed" and f"production order {wo} is closed in the ERP" in first.last_error
+    assert {r.status for r in rest} == {"pending"}  # nothing overtakes it
+    assert not [b for b in sim.bookings.values() if b.order == wo]
+    sim.closed_orders.clear()
+    with store.write() as session:
+        assert outbox.retry(session, "erp", [first.id]) == 1
+    deliver_all(relay, sim, wo, len(rows(store, wo)))
+    assert [b.sequence for b in sim.bookings.values() if b.order == wo] == list(range(1, len(rest) + 2))
