@@ -8,6 +8,8 @@ import typer
 
 from gateway.erp_cli import erp
 from gateway.settings import Settings
+from integrations.plm.cli import app as plm_cli
+from integrations.wms.cli import app as wms_cli
 from traceability import schema
 from traceability.database import Store, make_engine
 
@@ -17,6 +19,8 @@ demo = typer.Typer(help="Demo plant", no_args_is_help=True)
 app.add_typer(db, name="db")
 app.add_typer(demo, name="demo")
 app.add_typer(erp, name="erp")
+app.add_typer(plm_cli, name="plm")
+app.add_typer(wms_cli, name="wms")
 
 
 def _store(settings: Settings) -> Store:
@@ -164,3 +168,32 @@ def graphql_schema(check: bool = typer.Option(False, "--check", help="exit 1 if 
         raise typer.Exit(0 if current else 1)
     export.write()
     typer.echo(f"{export.SCHEMA_FILE}: {'unchanged' if current else 'written'}")
+@app.command()
+def consume(
+    duration: float | None = typer.Option(None, "--duration", min=0, help="stop after SECONDS"),
+) -> None:
+    """Consume IPC-CFX messages from RabbitMQ (TRACEBRIDGE_AMQP_URL, TRACEBRIDGE_CFX_*) into the store."""
+    import logging
+    import signal
+
+    from devices.cfx.consumer import CfxConsumer
+
+    settings = Settings()
+    if not settings.amqp_url:
+        typer.echo("no broker: set TRACEBRIDGE_AMQP_URL, e.g. amqp://guest:guest@127.0.0.1:5672/%2F",
+                   err=True)
+        raise typer.Exit(2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pika").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    store = _store(settings)
+    consumer = CfxConsumer(store, settings.amqp_url, settings.cfx)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: consumer.stop.set())
+    try:
+        schema.upgrade(store.engine)
+        typer.echo(f"consuming {settings.cfx.queue} on exchange {settings.cfx.exchange}")
+        consumer.run(duration=duration)
+    finally:
+        store.dispose()
+    typer.echo(f"{consumer.stats.messages} message(s) in {consumer.stats.batches} batch(es)")

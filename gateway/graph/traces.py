@@ -64,6 +64,8 @@ class MaterialUse:
     removed_at: datetime | None
     removal_reason: str | None
     into_serial: strawberry.Private[str]
+    flag: str | None = strawberry.field(
+        default=None, description="quarantined_lot: installed though the lot was quarantined (policy flag)")
 
     @strawberry.field
     def removed(self) -> bool:
@@ -84,7 +86,7 @@ class MaterialUse:
                    reference_designator=m.reference_designator, quantity=m.quantity,
                    installed_at=m.installed_at, station=m.station, operation=m.operation,
                    location=m.location, attribution=m.attribution, removed_at=m.removed_at,
-                   removal_reason=m.removal_reason, into_serial=m.parent_serial)
+                   removal_reason=m.removal_reason, into_serial=m.parent_serial, flag=m.flag)
 
 
 @strawberry.type(description="The as-built record of a serial through every level, as of `at`.")

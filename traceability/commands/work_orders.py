@@ -9,14 +9,16 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from traceability import confirmations, lookup, outbox
+from traceability import confirmations, lookup, outbox, warehouse_reports
 from traceability.commands.base import Command
+from traceability.commands.routing import effective_status, usable_now
 from traceability.errors import Conflict, Invalid, NotFound
 from traceability.models import Part, Routing, WorkOrder
 from traceability.types import utcnow
 
 WorkOrderStatus = Literal["planned", "released", "in_progress", "completed", "closed", "cancelled"]
 
+FINISHED = {"completed", "closed"}  # entering one reports the order's consumption to the WMS
 # Which status may follow which. Re-stating the current status is a no-op, not an error.
 TRANSITIONS: dict[str, set[str]] = {
     "planned": {"released", "cancelled"},
@@ -57,18 +59,23 @@ def sync_work_order(session: Session, cmd: SyncWorkOrder) -> dict:
                         due_date=cmd.due_date, line_code=cmd.line,
                         source_system=cmd.source_system, external_version=cmd.version or 0)
         session.add(row)
-        event = "workorder.created"
+        event, finished = "workorder.created", cmd.status in FINISHED
     else:
         if row.part_id != part.id:
             raise Conflict(f"work order {cmd.number!r} is for another part", field="part_number")
-        new_routing = routing.id if routing else row.routing_id
+        # Without a named revision a released order keeps its pin (a newer revision is not a change).
+        follows = cmd.routing_revision is not None or row.status == "planned" or row.routing_id is None
+        new_routing = routing.id if routing and follows else row.routing_id
         if new_routing != row.routing_id and row.status != "planned":
             raise Conflict(
                 f"work order {cmd.number!r} is {row.status} on its routing revision; "
                 "a released order stays pinned to it", field="routing_revision")
         closing = cmd.status != row.status and cmd.status == "closed"
+        if cmd.status == "released" and row.status == "planned":  # releasing pins the revision
+            _require_usable(session, new_routing, "routing_revision")
         if cmd.status != row.status:
             _check_transition(row.status, cmd.status)
+        finished = cmd.status != row.status and cmd.status in FINISHED
         row.quantity, row.routing_id, row.status = cmd.quantity, new_routing, cmd.status
         row.due_date, row.line_code = cmd.due_date, cmd.line
         row.external_version = cmd.version if cmd.version is not None else row.external_version
@@ -80,6 +87,8 @@ def sync_work_order(session: Session, cmd: SyncWorkOrder) -> dict:
                 data=cmd.model_dump(mode="json"))
     if event == "workorder.updated" and closing:
         confirmations.work_order_closed(session, row)
+    if finished:
+        warehouse_reports.work_order_finished(session, row)
     return _answer(row)
 
 
@@ -98,6 +107,8 @@ def change_work_order_status(session: Session, cmd: ChangeWorkOrderStatus) -> di
     _check_transition(row.status, cmd.status)
     if cmd.status == "released" and row.routing_id is None:
         raise Invalid("status", f"work order {cmd.number!r} has no routing revision to release on")
+    if cmd.status == "released" and row.status == "planned":
+        _require_usable(session, row.routing_id, "status")
     old, row.status = row.status, cmd.status
     row.version += 1
     row.updated_at = utcnow()
@@ -106,6 +117,8 @@ def change_work_order_status(session: Session, cmd: ChangeWorkOrderStatus) -> di
                 data={"number": cmd.number, "from": old, "status": cmd.status, "reason": cmd.reason})
     if cmd.status == "closed":
         confirmations.work_order_closed(session, row)
+    if cmd.status in FINISHED:
+        warehouse_reports.work_order_finished(session, row)
     return _answer(row)
 
 
@@ -140,17 +153,37 @@ def _check_transition(old: str, new: str) -> None:
 
 
 def _routing(session: Session, part_id: int, cmd: SyncWorkOrder) -> Routing | None:
+    """The revision the order names (usable unless it keeps the one it is pinned to), or the newest
+    usable one. An ECO's obsolete date stops new orders, never the ones already pinned."""
     query = select(Routing).where(Routing.part_id == part_id)
     if cmd.routing_revision:
         routing = session.scalars(query.where(Routing.revision == cmd.routing_revision)).first()
         if routing is None:
             raise Invalid("routing_revision",
                           f"no routing revision {cmd.routing_revision!r} for {cmd.part_number}")
+        pinned = session.scalars(select(WorkOrder.routing_id).where(WorkOrder.number == cmd.number)).first()
+        if routing.id != pinned:
+            _check_usable(routing, "routing_revision")
         return routing
-    # No revision named: the newest released one, if PLM has published any.
+    # No revision named: the newest usable one, if PLM has published any.
     return session.scalars(
-        query.where(Routing.status == "released").order_by(Routing.created_at.desc(), Routing.id.desc())
+        query.where(usable_now()).order_by(Routing.created_at.desc(), Routing.id.desc())
     ).first()
+
+
+def _require_usable(session: Session, routing_id: int | None, field: str) -> None:
+    routing = session.get(Routing, routing_id) if routing_id is not None else None
+    if routing is not None:
+        _check_usable(routing, field)
+
+
+def _check_usable(routing: Routing, field: str) -> None:
+    status = effective_status(routing)
+    if status != "released":
+        since = f" since {routing.obsolete_from.isoformat()}" if routing.obsolete_from else ""
+        eco = f" by {routing.change_notice}" if routing.change_notice else ""
+        raise Invalid(field, f"routing revision {routing.revision!r} is {status}{since}{eco}; "
+                             "new work orders cannot be released on it")
 
 
 def _answer(row: WorkOrder, *, stale: bool = False) -> dict:
