@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
+import quality.models  # noqa: F401 - the quality tables
 import traceability.models  # noqa: F401 - registers every table on the metadata
 from traceability.database import make_engine
 

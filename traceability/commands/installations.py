@@ -17,8 +17,9 @@ from pydantic import AwareDatetime, Field, model_validator
 from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.orm import Session
 
-from traceability import genealogy, lookup, outbox
+from traceability import genealogy, lookup, outbox, policy
 from traceability.commands.base import Command
+from traceability.commands.holds import PlaceHold, place_hold
 from traceability.errors import Conflict, DomainError, Invalid, Refused
 from traceability.models import ComponentInstallation, MaterialLoad, MaterialLot, Unit
 
@@ -85,17 +86,19 @@ def install_many(session: Session, groups: list[list[InstallComponents]]) -> lis
     taken: set[int] = set()  # child units installed by an earlier group of this call
     for group in groups:
         try:
-            made = [(cmd, _rows(session, cmd, keys, taken)) for cmd in group]
+            made = [(cmd, *_rows(session, cmd, keys, taken)) for cmd in group]
         except DomainError as refused:
             answers.append(refused)
             continue
-        for cmd, its in made:
+        for cmd, its, hold in made:
+            if hold is not None:  # only once the whole group is accepted: a refused one writes nothing
+                place_hold(session, hold)
             rows += its
             taken |= {r["child_unit_id"] for r in its if r["child_unit_id"]}
             events.append(outbox.Event("components.installed", "unit", cmd.parent_serial, {
                 "parent_serial": cmd.parent_serial, "station": cmd.station, "operation": cmd.operation,
                 "count": len(its), "installed_at": cmd.installed_at.isoformat()}))
-        answers.append([{"parent_serial": cmd.parent_serial, "installed": len(its)} for cmd, its in made])
+        answers.append([{"parent_serial": cmd.parent_serial, "installed": len(its)} for cmd, its, _ in made])
     if rows:
         session.execute(insert(ComponentInstallation.__table__), rows)  # Core executemany: no ORM cost
     outbox.emit_many(session, events)
@@ -111,19 +114,22 @@ class _Keys:
     loads: dict[tuple[str | None, str], list]
 
 
-def _rows(session: Session, cmd: InstallComponents, keys: _Keys, taken: set[int]) -> list[dict]:
+def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
+          taken: set[int]) -> tuple[list[dict], PlaceHold | None]:
+    """The command's rows, and the hold the quarantine policy asks for (placed by the caller)."""
     parent = lookup.require(keys.parents, cmd.parent_serial, "parent_serial", "unit")
     base = {"parent_unit_id": parent.id, "operation": cmd.operation, "station": cmd.station,
-            "source_message_id": cmd.source_message_id, "child_unit_id": None}
-    by_location: dict[tuple, tuple[list[int], int, str]] = {}  # items of one feeder and time share it
+            "source_message_id": cmd.source_message_id, "child_unit_id": None, "flag": None}
+    by_location: dict[tuple, tuple[list, int, str]] = {}  # items of one feeder and time share it
     rows: list[dict] = []
+    quarantined: dict[int, tuple[str, str]] = {}  # lot id -> (lot code, the field that named it)
     for n, item in enumerate(cmd.items):
         at = item.installed_at or cmd.installed_at
         child_id = None
         if item.lot:
             lot = lookup.require(keys.lots, item.lot, f"items[{n}].lot", "material lot")
             if lot.status == "quarantined":
-                raise Refused(f"material lot {item.lot!r} is {lot.status}", field="lot")
+                quarantined.setdefault(lot.id, (item.lot, f"items[{n}].lot"))
             lot_ids, part_id, attribution = [lot.id], lot.part_id, "direct"
         elif item.serial:
             child = lookup.require(keys.children, item.serial, f"items[{n}].serial", "unit")
@@ -134,7 +140,11 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys, taken: set[int]
             key = (item.location, at, item.installed_after)
             if key not in by_location:
                 by_location[key] = _at_location(cmd, keys, item, at, n)
-            lot_ids, part_id, attribution = by_location[key]
+            hits, part_id, attribution = by_location[key]
+            lot_ids = [h.lot_id for h in hits]
+            for h in hits:
+                if h.status == "quarantined":
+                    quarantined.setdefault(h.lot_id, (h.lot_code, f"items[{n}].location"))
         if item.part_number:
             named = lookup.require(keys.parts, item.part_number, f"items[{n}].part_number", "part")
             if named.id != part_id:
@@ -147,16 +157,17 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys, taken: set[int]
                          "lot_id": lot_id, "part_id": part_id,
                          "reference_designator": item.reference_designator, "quantity": item.quantity,
                          "installed_at": at, "location": item.location, "attribution": attribution})
+    hold = _quarantine_policy(session, cmd, rows, quarantined) if quarantined else None
     children = [r["child_unit_id"] for r in rows if r["child_unit_id"]]
     if set(children) & taken:
         raise Conflict("a child unit is installed twice in one batch", field="items.serial")
     _refuse_installed_children(session, parent, children)
-    return rows
+    return rows, hold
 
 
 def _at_location(cmd: InstallComponents, keys: _Keys, item: InstalledItem, at: datetime,
-                 n: int) -> tuple[list[int], int, str]:
-    """(lot ids, part id, attribution) of what was loaded at the item's location when it was placed."""
+                 n: int) -> tuple[list, int, str]:
+    """(loads, part id, attribution) of what was loaded at the item's location when it was placed."""
     after = min(item.installed_after or at, at)
     hits = [ld for ld in keys.loads.get((cmd.station, item.location or ""), ())
             if ld.loaded_at <= at and (ld.unloaded_at is None or ld.unloaded_at > after)]
@@ -164,8 +175,8 @@ def _at_location(cmd: InstallComponents, keys: _Keys, item: InstalledItem, at: d
         raise Invalid(f"items[{n}].location",
                       f"no lot loaded at {cmd.station}/{item.location} at {at.isoformat()}")
     if len(hits) > 1 and after < at:
-        return [h.lot_id for h in hits], hits[-1].part_id, "candidate"
-    return [hits[-1].lot_id], hits[-1].part_id, "location"
+        return hits, hits[-1].part_id, "candidate"
+    return [hits[-1]], hits[-1].part_id, "location"
 
 
 def _loads_at(session: Session, cmds: list[InstallComponents]) -> dict[tuple[str | None, str], list]:
@@ -178,7 +189,7 @@ def _loads_at(session: Session, cmds: list[InstallComponents]) -> dict[tuple[str
     times += [i.installed_after for _, i in wanted if i.installed_after]
     rows = session.execute(
         select(MaterialLoad.station, MaterialLoad.location, MaterialLoad.lot_id, MaterialLoad.loaded_at,
-               MaterialLoad.unloaded_at, MaterialLot.part_id)
+               MaterialLoad.unloaded_at, MaterialLot.part_id, MaterialLot.status, MaterialLot.lot_code)
         .join(MaterialLot, MaterialLot.id == MaterialLoad.lot_id)
         .where(
             MaterialLoad.station.in_({cmd.station for cmd, _ in wanted}),
@@ -191,6 +202,20 @@ def _loads_at(session: Session, cmds: list[InstallComponents]) -> dict[tuple[str
     for row in rows:
         out.setdefault((row.station, row.location), []).append(row)
     return out
+
+
+def _quarantine_policy(session: Session, cmd: InstallComponents, rows: list[dict],
+                       quarantined: dict[int, tuple[str, str]]) -> PlaceHold:
+    """Refuse, or (policy `flag`) accept with the rows flagged and a hold on the unit to place."""
+    if policy.of(session).quarantined_lot == "refuse":
+        code, field = next(iter(quarantined.values()))
+        raise Refused(f"material lot {code!r} is quarantined", field=field)
+    for r in rows:
+        if r["lot_id"] in quarantined:
+            r["flag"] = "quarantined_lot"
+    codes = ", ".join(sorted(code for code, _ in quarantined.values()))[:400]  # a hold reason is bounded
+    return PlaceHold(target_kind="unit", target=cmd.parent_serial,
+                     reason=f"installed quarantined lot {codes}", by="quarantine policy", at=cmd.installed_at)
 
 
 def _refuse_installed_children(session: Session, parent: Unit, child_ids: list[int]) -> None:

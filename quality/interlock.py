@@ -1,0 +1,200 @@
+"""The route interlock: may this unit be worked at this station, at this operation, now?
+
+`check_units` answers a batch (a CFX ValidateUnitsRequest names several units) with four indexed
+reads whatever the batch size: the units with their panel, work order, routing and the containers
+around them; the completed operations of the units and their panels; the open holds on any of
+those (`quality.holds`); the stations' type and loaded material. Routing steps are read once per
+published revision. It writes nothing.
+
+The rules, in the plant's words: the unit is at this step of its work order's pinned routing
+revision, every earlier step passed (its latest execution), and the step has not run yet unless
+the routing allows it to repeat (a rework or retest loop); the unit is in process (not scrapped,
+shipped, or a panel already cut); its work order is released; nothing holds it; the material
+loaded at the station is neither quarantined nor held. A board counts the operations its panel
+went through before depanelization.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+
+from sqlalchemy import bindparam, or_, select
+from sqlalchemy.orm import Session
+
+from quality.holds import carriers_columns, carriers_of, open_holds, station_state
+from traceability.models import Routing, RoutingOperation, Unit, UnitOperation, WorkOrder
+
+RUNNABLE_ORDERS = {"released", "in_progress"}
+
+
+@dataclass(frozen=True)
+class UnitCheck:
+    serial: str
+    station: str
+    operation: str
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str  # stable, for machines: skipped, repeated, on_hold, material_quarantined, ...
+    message: str
+
+
+@dataclass
+class CheckResult:
+    serial: str
+    station: str
+    operation: str
+    reasons: list[Reason] = field(default_factory=list)
+    work_order: str | None = None
+    routing_revision: str | None = None
+    next_operation: str | None = None  # the first step not yet passed
+
+    @property
+    def go(self) -> bool:
+        return not self.reasons
+
+    def refuse(self, code: str, message: str) -> None:
+        self.reasons.append(Reason(code, message))
+
+
+@dataclass(frozen=True)
+class _Step:
+    sequence: int
+    code: str
+    allow_repeat: bool
+    station_type: str
+
+
+@cache
+def _units_statement():  # type: ignore[no-untyped-def]
+    u, panel, wo, r = Unit.__table__, Unit.__table__.alias("panel"), WorkOrder.__table__, Routing.__table__
+    carriers, joined = carriers_columns(u)
+    return (select(u.c.id, u.c.serial, u.c.status, u.c.panel_unit_id, panel.c.depanelized_at.label("cut"),
+                   wo.c.status.label("wo_status"), wo.c.routing_id, r.c.revision,
+                   r.c.created_at.label("routing_created"), *carriers)
+            .select_from(joined.outerjoin(panel, panel.c.id == u.c.panel_unit_id)
+                         .outerjoin(wo, wo.c.id == u.c.work_order_id)
+                         .outerjoin(r, r.c.id == wo.c.routing_id))
+            .where(u.c.serial.in_(bindparam("serials", expanding=True))))
+
+
+@cache
+def _steps_statement():  # type: ignore[no-untyped-def]
+    ro = RoutingOperation.__table__
+    return (select(ro.c.routing_id, ro.c.sequence, ro.c.code, ro.c.allow_repeat, ro.c.station_type)
+            .where(ro.c.routing_id.in_(bindparam("routings", expanding=True))).order_by(ro.c.sequence))
+
+
+# A published routing revision never changes (DefineRouting refuses other content under it), so its
+# steps are kept per process, keyed by database, routing id and creation time (a re-created
+# database reusing an id does not match).
+_STEPS: dict[tuple[str, int, object], dict[str, _Step]] = {}
+_STEPS_CAP = 1024
+
+
+def _routing_steps(session: Session, routings: dict[int, object]) -> dict[int, dict[str, _Step]]:
+    db = str(session.get_bind().url)
+    out = {rid: _STEPS[(db, rid, created)] for rid, created in routings.items()
+           if (db, rid, created) in _STEPS}
+    missing = [rid for rid in routings if rid not in out]
+    if missing:
+        for rid in missing:
+            out[rid] = {}
+        for s in session.execute(_steps_statement(), {"routings": missing}):
+            out[s.routing_id][s.code] = _Step(s.sequence, s.code, s.allow_repeat, s.station_type)
+        if len(_STEPS) > _STEPS_CAP:
+            _STEPS.clear()
+        for rid in missing:
+            _STEPS[(db, rid, routings[rid])] = out[rid]
+    return out
+
+
+@cache
+def _history_statement():  # type: ignore[no-untyped-def]
+    op = UnitOperation.__table__
+    return (select(op.c.unit_id, op.c.operation, op.c.result, op.c.started_at)
+            .where(op.c.unit_id.in_(bindparam("units", expanding=True)), op.c.completed_at.is_not(None),
+                   or_(op.c.result.is_(None), op.c.result != "aborted"))
+            .order_by(op.c.started_at, op.c.id))
+
+
+def check_unit(session: Session, serial: str, *, station: str, operation: str) -> CheckResult:
+    return check_units(session, [UnitCheck(serial, station, operation)])[0]
+
+
+def check_units(session: Session, requests: list[UnitCheck]) -> list[CheckResult]:
+    """Go/no-go with every reason, one result per request, in request order."""
+    if not requests:
+        return []
+    units = {r.serial: r for r in session.execute(
+        _units_statement(), {"serials": list({q.serial for q in requests})})}
+    steps = _routing_steps(session, {u.routing_id: u.routing_created for u in units.values() if u.routing_id})
+    panels = {u.panel_unit_id for u in units.values() if u.panel_unit_id}
+    history: dict[int, list] = defaultdict(list)
+    for h in session.execute(_history_statement(), {"units": [u.id for u in units.values()] + list(panels)}):
+        history[h.unit_id].append(h)
+    held = open_holds(session, {u.id: carriers_of(u.serial, u) for u in units.values()})
+    station_types, material = station_state(session, {q.station for q in requests})
+
+    results = []
+    for q in requests:
+        res = CheckResult(serial=q.serial, station=q.station, operation=q.operation)
+        results.append(res)
+        u = units.get(q.serial)
+        if u is None:
+            res.refuse("unknown_unit", f"unit {q.serial!r} is not known")
+            continue
+        res.work_order, res.routing_revision = u.wo_number, u.revision
+        if u.status != "in_process":
+            res.refuse(u.status, f"unit {q.serial} is {u.status}")
+        past = [h for h in history.get(u.panel_unit_id, []) if u.cut is None or h.started_at <= u.cut]
+        _route(res, u, steps.get(u.routing_id, {}), past + history.get(u.id, []),
+               station_types.get(q.station))
+        for h in held.get(u.id, []):
+            on = "" if h.via == "unit" else f" (through its {h.via.replace('_', ' ')} {h.target})"
+            res.refuse("on_hold", f"on hold{on}: {h.reason} (hold {h.id}, by {h.held_by})")
+        for m in material.get(q.station, []):
+            via = "" if m.blocked_lot == m.lot else f" (from lot {m.blocked_lot})"
+            res.refuse(f"material_{m.problem}",
+                       f"material {m.lot} at {q.station}/{m.location} is {m.problem.replace('_', ' ')}"
+                       f"{via}: {m.reason}")
+    return results
+
+
+def _route(res: CheckResult, u, steps: dict[str, _Step], history: list, station_type: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Work order and routing rules: released order, a step of its revision, in sequence."""
+    if u.wo_number is None:
+        res.refuse("no_work_order", f"unit {res.serial} belongs to no work order")
+        return
+    if u.wo_status not in RUNNABLE_ORDERS:
+        res.refuse("work_order_not_released", f"work order {u.wo_number} is {u.wo_status}")
+    if u.routing_id is None:
+        res.refuse("no_routing", f"work order {u.wo_number} has no routing revision")
+        return
+    last: dict[str, str | None] = {}
+    for h in history:  # oldest first: the last write per step is its latest execution
+        if h.operation in steps:
+            last[h.operation] = h.result
+    ordered = sorted(steps.values(), key=lambda s: s.sequence)
+    res.next_operation = next((s.code for s in ordered if last.get(s.code) != "pass"), None)
+    step = steps.get(res.operation)
+    if step is None:
+        res.refuse("not_on_routing", f"{res.operation} is not a step of routing revision {u.revision} "
+                   f"(steps: {' '.join(s.code for s in ordered)})")
+        return
+    if station_type and step.station_type and station_type != step.station_type:
+        res.refuse("wrong_station", f"{res.station} is a {station_type} station; {step.code} needs "
+                   f"{step.station_type}")
+    if step.code in last:
+        if not step.allow_repeat:
+            res.refuse("repeated", f"{step.code} already ran (result {last[step.code]}) and routing "
+                       f"revision {u.revision} does not allow it to repeat")
+        return
+    missing = [s for s in ordered if s.sequence < step.sequence and last.get(s.code) != "pass"]
+    if missing:
+        detail = ", ".join(f"{s.code} ({'last result ' + str(last[s.code]) if s.code in last else 'not run'})"
+                           for s in missing)
+        res.refuse("skipped", f"{step.code} comes after steps not passed: {detail}")
