@@ -1,7 +1,7 @@
 """cfx: device messages held, dead-lettered or ignored (IPC-CFX ingestion)
 
 Revision ID: 0011_cfx
-Revises: 0010_plm_wms
+Revises: 0007_modbus
 Create Date: 2026-12-01
 """
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ import traceability.types
 
 
 revision: str = '0011_cfx'
-down_revision: str | None = '0010_plm_wms'
+down_revision: str | None = "0010_plm_wms"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -90,15 +90,17 @@ def install_many(session: Session, groups: list[list[InstallComponents]]) -> lis
         except DomainError as refused:
             answers.append(refused)
             continue
-        for cmd, its, hold in made:
-            if hold is not None:  # only once the whole group is accepted: a refused one writes nothing
+        for _, _, hold in made:  # only once the whole group is accepted
+            if hold is not None:
                 place_hold(session, hold)
+        made = [(cmd, its) for cmd, its, _ in made]
+        for cmd, its in made:
             rows += its
             taken |= {r["child_unit_id"] for r in its if r["child_unit_id"]}
             events.append(outbox.Event("components.installed", "unit", cmd.parent_serial, {
                 "parent_serial": cmd.parent_serial, "station": cmd.station, "operation": cmd.operation,
                 "count": len(its), "installed_at": cmd.installed_at.isoformat()}))
-        answers.append([{"parent_serial": cmd.parent_serial, "installed": len(its)} for cmd, its, _ in made])
+        answers.append([{"parent_serial": cmd.parent_serial, "installed": len(its)} for cmd, its in made])
     if rows:
         session.execute(insert(ComponentInstallation.__table__), rows)  # Core executemany: no ORM cost
     outbox.emit_many(session, events)
@@ -116,11 +118,11 @@ class _Keys:
 
 def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
           taken: set[int]) -> tuple[list[dict], PlaceHold | None]:
-    """The command's rows, and the hold the quarantine policy asks for (placed by the caller)."""
+    """The installation rows of one command, and the hold the quarantine policy asks for, if any."""
     parent = lookup.require(keys.parents, cmd.parent_serial, "parent_serial", "unit")
     base = {"parent_unit_id": parent.id, "operation": cmd.operation, "station": cmd.station,
             "source_message_id": cmd.source_message_id, "child_unit_id": None, "flag": None}
-    by_location: dict[tuple, tuple[list, int, str]] = {}  # items of one feeder and time share it
+    by_location: dict[tuple, tuple[list[int], int, str]] = {}  # items of one feeder and time share it
     rows: list[dict] = []
     quarantined: dict[int, tuple[str, str]] = {}  # lot id -> (lot code, the field that named it)
     for n, item in enumerate(cmd.items):
@@ -140,11 +142,10 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
             key = (item.location, at, item.installed_after)
             if key not in by_location:
                 by_location[key] = _at_location(cmd, keys, item, at, n)
-            hits, part_id, attribution = by_location[key]
-            lot_ids = [h.lot_id for h in hits]
-            for h in hits:
-                if h.status == "quarantined":
-                    quarantined.setdefault(h.lot_id, (h.lot_code, f"items[{n}].location"))
+            lot_ids, part_id, attribution = by_location[key]
+            for ld in keys.loads.get((cmd.station, item.location or ""), ()):
+                if ld.lot_id in lot_ids and ld.status == "quarantined":
+                    quarantined.setdefault(ld.lot_id, (ld.lot_code, f"items[{n}].location"))
         if item.part_number:
             named = lookup.require(keys.parts, item.part_number, f"items[{n}].part_number", "part")
             if named.id != part_id:
@@ -159,17 +160,32 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
                          "lot_id": lot_id, "part_id": part_id,
                          "reference_designator": item.reference_designator, "quantity": quantity,
                          "installed_at": at, "location": item.location, "attribution": attribution})
-    hold = _quarantine_policy(session, cmd, rows, quarantined) if quarantined else None
     children = [r["child_unit_id"] for r in rows if r["child_unit_id"]]
     if set(children) & taken:
         raise Conflict("a child unit is installed twice in one batch", field="items.serial")
     _refuse_installed_children(session, parent, children)
+    hold = _quarantine_policy(session, cmd, rows, quarantined) if quarantined else None
     return rows, hold
 
 
+def _quarantine_policy(session: Session, cmd: InstallComponents, rows: list[dict],
+                       quarantined: dict[int, tuple[str, str]]) -> PlaceHold:
+    """Refuse, or (policy `flag`) accept with the rows flagged and the unit to be put on hold."""
+    if policy.of(session).quarantined_lot == "refuse":
+        code, field = next(iter(quarantined.values()))
+        raise Refused(f"material lot {code!r} is quarantined", field=field)
+    for r in rows:
+        if r["lot_id"] in quarantined:
+            r["flag"] = "quarantined_lot"
+    codes = ", ".join(sorted(code for code, _ in quarantined.values()))[:400]  # a hold reason is bounded
+    return PlaceHold(target_kind="unit", target=cmd.parent_serial,
+                     reason=f"installed quarantined lot {codes}", by="quarantine policy",
+                     at=cmd.installed_at)
+
+
 def _at_location(cmd: InstallComponents, keys: _Keys, item: InstalledItem, at: datetime,
-                 n: int) -> tuple[list, int, str]:
-    """(loads, part id, attribution) of what was loaded at the item's location when it was placed."""
+                 n: int) -> tuple[list[int], int, str]:
+    """(lot ids, part id, attribution) of what was loaded at the item's location when it was placed."""
     after = min(item.installed_after or at, at)
     hits = [ld for ld in keys.loads.get((cmd.station, item.location or ""), ())
             if ld.loaded_at <= at and (ld.unloaded_at is None or ld.unloaded_at > after)]
@@ -177,8 +193,8 @@ def _at_location(cmd: InstallComponents, keys: _Keys, item: InstalledItem, at: d
         raise Invalid(f"items[{n}].location",
                       f"no lot loaded at {cmd.station}/{item.location} at {at.isoformat()}")
     if len(hits) > 1 and after < at:
-        return hits, hits[-1].part_id, "candidate"
-    return [hits[-1]], hits[-1].part_id, "location"
+        return [h.lot_id for h in hits], hits[-1].part_id, "candidate"
+    return [hits[-1].lot_id], hits[-1].part_id, "location"
 
 
 def _loads_at(session: Session, cmds: list[InstallComponents]) -> dict[tuple[str | None, str], list]:
@@ -204,20 +220,6 @@ def _loads_at(session: Session, cmds: list[InstallComponents]) -> dict[tuple[str
     for row in rows:
         out.setdefault((row.station, row.location), []).append(row)
     return out
-
-
-def _quarantine_policy(session: Session, cmd: InstallComponents, rows: list[dict],
-                       quarantined: dict[int, tuple[str, str]]) -> PlaceHold:
-    """Refuse, or (policy `flag`) accept with the rows flagged and a hold on the unit to place."""
-    if policy.of(session).quarantined_lot == "refuse":
-        code, field = next(iter(quarantined.values()))
-        raise Refused(f"material lot {code!r} is quarantined", field=field)
-    for r in rows:
-        if r["lot_id"] in quarantined:
-            r["flag"] = "quarantined_lot"
-    codes = ", ".join(sorted(code for code, _ in quarantined.values()))[:400]  # a hold reason is bounded
-    return PlaceHold(target_kind="unit", target=cmd.parent_serial,
-                     reason=f"installed quarantined lot {codes}", by="quarantine policy", at=cmd.installed_at)
 
 
 def _refuse_installed_children(session: Session, parent: Unit, child_ids: list[int]) -> None:
