@@ -1,7 +1,7 @@
 """standards out: time indexes for the EPCIS history export and trace levels by time range
 
 Revision ID: 0014_standards
-Revises: 0010_plm_wms
+Revises: 0012_events
 Create Date: 2026-12-01
 """
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0014_standards'
-down_revision: str | None = '0010_plm_wms'
+down_revision: str | None = '0012_events'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
