@@ -9,6 +9,7 @@ import typer
 from gateway.erp_cli import erp
 from gateway.security import cli as security_cli
 from gateway.settings import Settings
+from integrations.epcis.cli import app as epcis_cli
 from integrations.plm.cli import app as plm_cli
 from integrations.wms.cli import app as wms_cli
 from traceability import schema
@@ -24,6 +25,7 @@ app.add_typer(security_cli.audit_cli, name="audit")
 app.add_typer(erp, name="erp")
 app.add_typer(plm_cli, name="plm")
 app.add_typer(wms_cli, name="wms")
+app.add_typer(epcis_cli, name="epcis")
 
 
 def _store(settings: Settings) -> Store:
