@@ -71,13 +71,11 @@ class _Step:
 @cache
 def _units_statement():  # type: ignore[no-untyped-def]
     u, panel, wo, r = Unit.__table__, Unit.__table__.alias("panel"), WorkOrder.__table__, Routing.__table__
-    carriers, joined = carriers_columns(u)
+    carriers, joined = carriers_columns(u, panel, wo)
     return (select(u.c.id, u.c.serial, u.c.status, u.c.panel_unit_id, panel.c.depanelized_at.label("cut"),
                    wo.c.status.label("wo_status"), wo.c.routing_id, r.c.revision,
                    r.c.created_at.label("routing_created"), *carriers)
-            .select_from(joined.outerjoin(panel, panel.c.id == u.c.panel_unit_id)
-                         .outerjoin(wo, wo.c.id == u.c.work_order_id)
-                         .outerjoin(r, r.c.id == wo.c.routing_id))
+            .select_from(joined.outerjoin(r, r.c.id == wo.c.routing_id))
             .where(u.c.serial.in_(bindparam("serials", expanding=True))))
 
 
