@@ -268,3 +268,7 @@ def samples(session: Session, chart: ControlChart, *, start: datetime | None, en
 
 def _iso(at: datetime | None) -> str | None:
     return at.isoformat() if at else None
+
+
+def chart_codes(session: Session) -> list[str]:
+    return list(session.scalars(select(ControlChart.code).order_by(ControlChart.code)))
