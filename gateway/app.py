@@ -8,9 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gateway import errors
+from gateway.graph.router import graphql_router
 from gateway.quality import router as quality_router
 from gateway.routes import devices, health
 from gateway.settings import Settings
+from integrations.erp import rest as erp_rest
+from integrations.erp import soap_service as erp_soap
+from integrations.plm import routes as plm
+from integrations.wms import routes as wms
 from traceability.database import Store, make_engine
 
 
@@ -19,7 +24,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = Store(make_engine(settings.database_url))
+        app.state.store = Store(make_engine(settings.database_url), policy=settings.wms.policy())
         try:
             yield
         finally:
@@ -35,5 +40,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     app.include_router(devices.router)
+    app.include_router(plm.router)
+    app.include_router(wms.router)
+    app.include_router(graphql_router(settings.graphql))
     app.include_router(quality_router)
+    app.include_router(erp_rest.router)
+    app.include_router(erp_soap.service().router())
     return app

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import typer
 
+from gateway.erp_cli import erp
 from gateway.settings import Settings
+from integrations.plm.cli import app as plm_cli
+from integrations.wms.cli import app as wms_cli
 from traceability import schema
 from traceability.database import Store, make_engine
 
@@ -15,6 +18,9 @@ db = typer.Typer(help="Database schema", no_args_is_help=True)
 demo = typer.Typer(help="Demo plant", no_args_is_help=True)
 app.add_typer(db, name="db")
 app.add_typer(demo, name="demo")
+app.add_typer(erp, name="erp")
+app.add_typer(plm_cli, name="plm")
+app.add_typer(wms_cli, name="wms")
 
 
 def _store(settings: Settings) -> Store:
@@ -180,3 +186,20 @@ def poll(
         typer.echo(f"{p.device.name}: {p.cycles} cycle(s) read")
     if once and not all(p.cycles for p in pollers):
         raise typer.Exit(1)
+
+
+graphql_cli = typer.Typer(help="The GraphQL API's contract", no_args_is_help=True)
+app.add_typer(graphql_cli, name="graphql")
+
+
+@graphql_cli.command("schema")
+def graphql_schema(check: bool = typer.Option(False, "--check", help="exit 1 if the file is stale")) -> None:
+    """Export the GraphQL schema (SDL) to graphql/schema.graphql."""
+    from gateway.graph import export
+
+    current = export.SCHEMA_FILE.exists() and export.SCHEMA_FILE.read_text() == export.sdl()
+    if check:
+        typer.echo(f"{export.SCHEMA_FILE}: {'current' if current else 'stale'}")
+        raise typer.Exit(0 if current else 1)
+    export.write()
+    typer.echo(f"{export.SCHEMA_FILE}: {'unchanged' if current else 'written'}")

@@ -8,6 +8,10 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from devices.modbus.settings import ModbusSettings
+from gateway.graph.settings import GraphQLSettings
+from integrations.erp.settings import ErpSettings
+from integrations.plm.settings import PlmSettings
+from integrations.wms.settings import WmsSettings
 
 
 class Settings(BaseSettings):
@@ -19,6 +23,10 @@ class Settings(BaseSettings):
     amqp_url: str | None = None
     max_body_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
     modbus: ModbusSettings = Field(default_factory=ModbusSettings)  # TRACEBRIDGE_MODBUS_*
+    plm: PlmSettings = Field(default_factory=PlmSettings)  # TRACEBRIDGE_PLM_*
+    wms: WmsSettings = Field(default_factory=WmsSettings)  # TRACEBRIDGE_WMS_*
+    graphql: GraphQLSettings = Field(default_factory=GraphQLSettings)  # TRACEBRIDGE_GRAPHQL_*
+    erp: ErpSettings = Field(default_factory=ErpSettings)  # TRACEBRIDGE_ERP_*
 
     @model_validator(mode="after")
     def _safe_in_production(self) -> Settings:

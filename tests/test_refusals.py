@@ -114,15 +114,19 @@ def test_quarantined_lot_cannot_be_installed(store, plant):
 
 
 def test_routing_validation():
-    with pytest.raises(ValidationError, match="does not increase"):
+    with pytest.raises(Invalid, match="does not increase") as info:
         c.DefineRouting(part_number="P", revision="A", operations=[
             c.RoutingStep(sequence=20, code="A"), c.RoutingStep(sequence=10, code="B")])
-    with pytest.raises(ValidationError, match="used twice"):
+    assert info.value.field == "operations[1].sequence"
+    with pytest.raises(Invalid, match="used twice") as info:
         c.DefineRouting(part_number="P", revision="A", operations=[
             c.RoutingStep(sequence=10, code="A", materials=[
                 c.BomLine(part_number="X", reference_designators=["R1", "R1"])])])
-    with pytest.raises(ValidationError, match=r"LSL 5\.0 is above USL 1\.0"):
-        c.ParameterLimit(name="t", lsl=5, usl=1)
+    assert info.value.field == "operations[0].materials[0].reference_designators"
+    with pytest.raises(Invalid, match=r"LSL 5\.0 is above USL 1\.0") as info:
+        c.DefineRouting(part_number="P", revision="A", operations=[
+            c.RoutingStep(sequence=10, code="A", parameters=[c.ParameterLimit(name="t", lsl=5, usl=1)])])
+    assert info.value.field == "operations[0].parameters[0].lsl"
 
 
 def test_shipping_marks_every_unit_inside(store, plant):

@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from traceability.policy import Policy
+
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine tuned per dialect: SQLite in WAL with explicit transactions, PostgreSQL without JIT."""
@@ -47,11 +49,14 @@ def _tune_sqlite(engine: Engine) -> None:
 class Store:
     """The database behind the domain: hands out sessions and units of work."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, policy: Policy | None = None) -> None:
         self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self.policy = policy or Policy()
+        info = {"policy": self.policy}  # what handlers read through `policy.of(session)`
+        self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info)
         self._writers = sessionmaker(
-            engine.execution_options(sqlite_write=True), expire_on_commit=False, autoflush=False
+            engine.execution_options(sqlite_write=True), expire_on_commit=False, autoflush=False,
+            info=info,
         )
 
     @property

@@ -76,6 +76,7 @@ class TraceMaterial:
     supplier_lot: str | None
     date_code: str | None
     lot_status: str
+    flag: str | None = None  # e.g. quarantined_lot: installed although the lot was quarantined
 
 
 @dataclass
@@ -191,7 +192,7 @@ def _backward_statement(timed: bool, include_removed: bool):  # type: ignore[no-
         select(
             owner.c.serial.label("parent_serial"), part.c.part_number, I.c.reference_designator,
             I.c.quantity, I.c.installed_at, I.c.removed_at, I.c.removal_reason, I.c.station,
-            I.c.operation, I.c.location, I.c.attribution,
+            I.c.operation, I.c.location, I.c.attribution, I.c.flag,
             lot.c.lot_code, lot.c.supplier, lot.c.supplier_lot, lot.c.date_code,
             lot.c.status.label("lot_status"),
             child.c.id.label("child_id"), child.c.serial.label("child_serial"),
@@ -234,7 +235,7 @@ def backward(
                 installed_at=r.installed_at, station=r.station, operation=r.operation,
                 location=r.location, attribution=r.attribution, removed_at=r.removed_at,
                 removal_reason=r.removal_reason, supplier=r.supplier, supplier_lot=r.supplier_lot,
-                date_code=r.date_code, lot_status=r.lot_status))
+                date_code=r.date_code, lot_status=r.lot_status, flag=r.flag))
     return BackwardTrace(root=root, units=_with_depth(serial, units), materials=materials)
 
 

@@ -24,12 +24,14 @@ from traceability.commands.installations import (
 from traceability.commands.materials import (
     ChangeLotStatus,
     DefinePart,
+    IssueLot,
     LoadMaterial,
     ReceiveLot,
     SplitLot,
     UnloadMaterial,
     change_lot_status,
     define_part,
+    issue_lot,
     load_material,
     receive_lot,
     split_lot,
@@ -75,6 +77,7 @@ HANDLERS: dict[type[Command], Handler] = {
     ReceiveLot: receive_lot,
     SplitLot: split_lot,
     ChangeLotStatus: change_lot_status,
+    IssueLot: issue_lot,
     LoadMaterial: load_material,
     UnloadMaterial: unload_material,
     DefineRouting: define_routing,
@@ -114,7 +117,7 @@ def execute(
 
 __all__ = [
     "HANDLERS", "Board", "BomLine", "ChangeLotStatus", "ChangeWorkOrderStatus", "Command",
-    "DefinePart", "DefineRouting", "Depanelize", "InstallComponents", "InstalledItem",
+    "DefinePart", "DefineRouting", "Depanelize", "InstallComponents", "InstalledItem", "IssueLot",
     "LoadMaterial", "Measurement", "NewUnit", "ObsoleteRouting", "Pack", "PackedItem",
     "ParameterLimit", "ParameterValue", "PlaceHold", "ReceiveLot", "RecordOperation", "RecordSamples",
     "RegisterUnits", "ReleaseHold", "RemoveComponent", "ReportDeviceStatus", "RoutingStep", "Sample",

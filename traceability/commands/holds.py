@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from traceability import lookup, outbox
+from traceability import lookup, outbox, warehouse_reports
 from traceability.commands.base import Command
 from traceability.errors import Invalid
 from traceability.models import Hold
@@ -37,6 +37,7 @@ def place_hold(session: Session, cmd: PlaceHold) -> dict:
     session.flush()
     outbox.emit(session, f"{cmd.target_kind}.held", aggregate_type=cmd.target_kind,
                 aggregate_id=cmd.target, data={**cmd.model_dump(mode="json"), "hold_id": hold.id})
+    warehouse_reports.lot_hold_changed(session, hold, released=False)
     return {"hold_id": hold.id, "created": True}
 
 
@@ -57,6 +58,7 @@ def release_hold(session: Session, cmd: ReleaseHold) -> dict:
     outbox.emit(session, f"{hold.target_kind}.released", aggregate_type=hold.target_kind,
                 aggregate_id=hold.target_key,
                 data={"hold_id": hold.id, "target": hold.target_key, "by": cmd.by})
+    warehouse_reports.lot_hold_changed(session, hold, released=True)
     return {"hold_id": hold.id, "changed": True}
 
 

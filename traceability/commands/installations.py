@@ -13,8 +13,9 @@ from pydantic import AwareDatetime, Field, model_validator
 from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.orm import Session
 
-from traceability import genealogy, lookup, outbox
+from traceability import genealogy, lookup, outbox, policy
 from traceability.commands.base import Command
+from traceability.commands.holds import PlaceHold, place_hold
 from traceability.errors import Conflict, Invalid, Refused
 from traceability.models import ComponentInstallation, MaterialLoad, MaterialLot, Unit
 
@@ -58,6 +59,7 @@ def install_components(session: Session, cmd: InstallComponents) -> dict:
     parts = lookup.parts(session, {i.part_number for i in cmd.items if i.part_number})
     loads = _loads_at(session, cmd)
     rows: list[dict] = []
+    quarantined: dict[int, tuple[str, str]] = {}  # lot id -> (lot code, the field that named it)
     for n, item in enumerate(cmd.items):
         f = f"items[{n}]"
         at = item.installed_at or cmd.installed_at
@@ -67,6 +69,8 @@ def install_components(session: Session, cmd: InstallComponents) -> dict:
         if item.lot:
             lot = lookup.require(lots, item.lot, f"{f}.lot", "material lot")
             lot_ids, part_id = [lot.id], lot.part_id
+            if lot.status == "quarantined":
+                quarantined.setdefault(lot.id, (item.lot, f"{f}.lot"))
         elif item.serial:
             child = lookup.require(children, item.serial, f"{f}.serial", "unit")
             if child.id == parent.id:
@@ -80,6 +84,8 @@ def install_components(session: Session, cmd: InstallComponents) -> dict:
                               f"no lot loaded at {cmd.station}/{item.location} at {at.isoformat()}")
             lot_ids, part_id = [hits[-1].lot_id], hits[-1].part_id
             attribution = "location"
+            if hits[-1].status == "quarantined":
+                quarantined.setdefault(hits[-1].lot_id, (hits[-1].lot_code, f"{f}.location"))
         if item.part_number:
             named = lookup.require(parts, item.part_number, f"{f}.part_number", "part")
             if named.id != part_id:
@@ -94,9 +100,10 @@ def install_components(session: Session, cmd: InstallComponents) -> dict:
                 "reference_designator": item.reference_designator, "quantity": item.quantity,
                 "installed_at": at, "operation": cmd.operation, "station": cmd.station,
                 "location": item.location, "attribution": attribution,
-                "source_message_id": cmd.source_message_id,
+                "source_message_id": cmd.source_message_id, "flag": None,
             })
-    _refuse_quarantined(lots)
+    if quarantined:
+        _quarantine_policy(session, cmd, rows, quarantined)
     _refuse_installed_children(session, parent, [r["child_unit_id"] for r in rows if r["child_unit_id"]])
     session.execute(insert(ComponentInstallation), rows)
     outbox.emit(session, "components.installed", aggregate_type="unit",
@@ -115,7 +122,7 @@ def _loads_at(session: Session, cmd: InstallComponents) -> dict[str, list]:  # t
     times = [i.installed_at or cmd.installed_at for i in cmd.items if i.location]
     rows = session.execute(
         select(MaterialLoad.location, MaterialLoad.lot_id, MaterialLoad.loaded_at,
-               MaterialLoad.unloaded_at, MaterialLot.part_id)
+               MaterialLoad.unloaded_at, MaterialLot.part_id, MaterialLot.status, MaterialLot.lot_code)
         .join(MaterialLot, MaterialLot.id == MaterialLoad.lot_id)
         .where(
             MaterialLoad.station == cmd.station, MaterialLoad.location.in_(locations),
@@ -129,10 +136,19 @@ def _loads_at(session: Session, cmd: InstallComponents) -> dict[str, list]:  # t
     return out
 
 
-def _refuse_quarantined(lots: dict) -> None:
-    for code, lot in lots.items():
-        if lot.status == "quarantined":
-            raise Refused(f"material lot {code!r} is {lot.status}", field="lot")
+def _quarantine_policy(session: Session, cmd: InstallComponents, rows: list[dict],
+                       quarantined: dict[int, tuple[str, str]]) -> None:
+    """Refuse, or (policy `flag`) accept with the rows flagged and the unit put on hold."""
+    if policy.of(session).quarantined_lot == "refuse":
+        code, field = next(iter(quarantined.values()))
+        raise Refused(f"material lot {code!r} is quarantined", field=field)
+    for r in rows:
+        if r["lot_id"] in quarantined:
+            r["flag"] = "quarantined_lot"
+    codes = ", ".join(sorted(code for code, _ in quarantined.values()))[:400]  # a hold reason is bounded
+    place_hold(session, PlaceHold(target_kind="unit", target=cmd.parent_serial,
+                                  reason=f"installed quarantined lot {codes}", by="quarantine policy",
+                                  at=cmd.installed_at))
 
 
 def _refuse_installed_children(session: Session, parent: Unit, child_ids: list[int]) -> None:

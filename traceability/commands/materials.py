@@ -122,6 +122,27 @@ def change_lot_status(session: Session, cmd: ChangeLotStatus) -> dict:
     return {"lot": cmd.lot, "status": cmd.status, "changed": True}
 
 
+class IssueLot(Command):
+    """The warehouse moved a lot to the line or station that will use it (WMS 'issue')."""
+
+    lot: str = Code
+    to: str = Code  # a line or station code
+    issued_at: AwareDatetime | None = None
+
+
+def issue_lot(session: Session, cmd: IssueLot) -> dict:
+    row = lookup.lot(session, cmd.lot)
+    if row.status == "consumed":
+        raise Invalid("lot", f"lot {cmd.lot!r} is consumed; nothing left to issue")
+    if row.location == cmd.to:
+        return {"lot": cmd.lot, "location": cmd.to, "changed": False}
+    old, row.location = row.location, cmd.to
+    session.flush()
+    outbox.emit(session, "lot.issued", aggregate_type="lot", aggregate_id=cmd.lot,
+                data={**cmd.model_dump(mode="json"), "from": old})
+    return {"lot": cmd.lot, "location": cmd.to, "changed": True}
+
+
 class LoadMaterial(Command):
     """A lot put on a station location; `splice` joins it behind the running reel."""
 

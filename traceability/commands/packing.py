@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, Field, model_validator
 from sqlalchemy import insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from traceability import lookup, outbox
+from traceability import lookup, outbox, warehouse_reports
 from traceability.commands.base import Command
 from traceability.errors import Conflict, Invalid
 from traceability.models import Container, ContainerItem, Unit
@@ -69,6 +69,9 @@ def pack(session: Session, cmd: Pack) -> dict:
         session.execute(insert(ContainerItem), fresh)
     outbox.emit(session, "container.packed", aggregate_type="container", aggregate_id=cmd.container,
                 data={"container": cmd.container, "kind": cmd.kind, "count": len(fresh)})
+    if cmd.kind == "pallet":
+        warehouse_reports.pallet_packed(session, cmd.container,
+                                        [r["child_container_id"] for r in fresh], cmd.packed_at)
     return {"container": cmd.container, "packed": len(fresh)}
 
 

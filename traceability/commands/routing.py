@@ -6,10 +6,11 @@ content under a published revision is a conflict (publish a new revision instead
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, Field, model_validator
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from traceability import lookup, outbox
@@ -21,6 +22,7 @@ from traceability.models import (
     Routing,
     RoutingOperation,
 )
+from traceability.types import utcnow
 
 
 class BomLine(Command):
@@ -36,12 +38,6 @@ class ParameterLimit(Command):
     target: float | None = None
     usl: float | None = None
     required: bool = True
-
-    @model_validator(mode="after")
-    def _limits_ordered(self) -> ParameterLimit:
-        if self.lsl is not None and self.usl is not None and self.lsl > self.usl:
-            raise ValueError(f"parameter {self.name!r}: LSL {self.lsl} is above USL {self.usl}")
-        return self
 
 
 class RoutingStep(Command):
@@ -62,22 +58,29 @@ class DefineRouting(Command):
 
     @model_validator(mode="after")
     def _consistent(self) -> DefineRouting:
-        seqs = [op.sequence for op in self.operations]
-        for i in range(1, len(seqs)):
-            if seqs[i] <= seqs[i - 1]:
-                raise ValueError(f"operations[{i}].sequence: {seqs[i]} does not increase after {seqs[i - 1]}")
-        codes = [op.code for op in self.operations]
-        if len(set(codes)) != len(codes):
-            raise ValueError("operations: operation codes repeat")
-        seen: dict[str, str] = {}
-        for op in self.operations:
-            for line in op.materials:
+        # Raised as Invalid (not ValueError) so the refusal names the exact field of the routing.
+        for i in range(1, len(self.operations)):
+            prev, seq = self.operations[i - 1].sequence, self.operations[i].sequence
+            if seq <= prev:
+                raise Invalid(f"operations[{i}].sequence", f"{seq} does not increase after {prev}")
+        codes: dict[str, int] = {}
+        designators: dict[str, str] = {}
+        for i, op in enumerate(self.operations):
+            if op.code in codes:
+                raise Invalid(f"operations[{i}].code",
+                              f"operation code {op.code!r} repeats operations[{codes[op.code]}]")
+            codes[op.code] = i
+            for j, line in enumerate(op.materials):
                 for ref in line.reference_designators:
-                    if ref in seen:
-                        raise ValueError(
-                            f"reference designator {ref!r} is used twice ({seen[ref]} and {op.code})"
-                        )
-                    seen[ref] = op.code
+                    if ref in designators:
+                        raise Invalid(f"operations[{i}].materials[{j}].reference_designators",
+                                      f"reference designator {ref!r} is used twice "
+                                      f"({designators[ref]} and {op.code})")
+                    designators[ref] = op.code
+            for k, p in enumerate(op.parameters):
+                if p.lsl is not None and p.usl is not None and p.lsl > p.usl:
+                    raise Invalid(f"operations[{i}].parameters[{k}].lsl",
+                                  f"parameter {p.name!r}: LSL {p.lsl} is above USL {p.usl}")
         return self
 
 
@@ -124,11 +127,15 @@ def define_routing(session: Session, cmd: DefineRouting) -> dict:
 
 
 class ObsoleteRouting(Command):
-    """An engineering change: the revision may not be used for new work orders from a date."""
+    """An engineering change (ECO): the revision may not be used for new work orders from a date.
+
+    Orders already released on it stay pinned to it; the revision itself is kept, never rewritten.
+    """
 
     part_number: str = Field(min_length=1, max_length=64)
     revision: str = Field(min_length=1, max_length=16)
     obsolete_from: AwareDatetime
+    change_notice: str | None = Field(default=None, max_length=64)  # the ECO's number
 
 
 def obsolete_routing(session: Session, cmd: ObsoleteRouting) -> dict:
@@ -139,12 +146,30 @@ def obsolete_routing(session: Session, cmd: ObsoleteRouting) -> dict:
     if routing is None:
         raise Invalid("revision", f"unknown routing {cmd.part_number} rev {cmd.revision}")
     routing.obsolete_from = cmd.obsolete_from
-    routing.status = "obsolete"
+    routing.change_notice = cmd.change_notice
+    # A future date leaves the revision usable until then: see `usable`.
+    routing.status = "obsolete" if cmd.obsolete_from <= utcnow() else routing.status
     session.flush()
     outbox.emit(session, "routing.obsoleted", aggregate_type="routing",
                 aggregate_id=f"{cmd.part_number}/{cmd.revision}",
                 data=cmd.model_dump(mode="json"))
-    return {"part_number": cmd.part_number, "revision": cmd.revision, "status": "obsolete"}
+    return {"part_number": cmd.part_number, "revision": cmd.revision,
+            "status": effective_status(routing), "obsolete_from": cmd.obsolete_from.isoformat()}
+
+
+def effective_status(routing: Routing, at: datetime | None = None) -> str:
+    """draft, released or obsolete as of `at` (now): an ECO's date takes effect by itself."""
+    if routing.status == "draft":
+        return "draft"
+    if routing.obsolete_from is not None and routing.obsolete_from <= (at or utcnow()):
+        return "obsolete"
+    return "released"
+
+
+def usable_now() -> ColumnElement[bool]:
+    """Routings a new work order may be released on: published and not (yet) obsolete."""
+    return and_(Routing.status != "draft",
+                or_(Routing.obsolete_from.is_(None), Routing.obsolete_from > utcnow()))
 
 
 def _content(cmd: DefineRouting) -> list:

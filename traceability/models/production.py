@@ -152,4 +152,5 @@ class ComponentInstallation(SQLModel, table=True):
     station: str | None = Field(default=None, max_length=64)
     location: str | None = Field(default=None, max_length=64)
     attribution: str = Field(default="direct", max_length=16)  # direct | location | candidate
+    flag: str | None = Field(default=None, max_length=32)  # e.g. quarantined_lot (accepted by policy)
     source_message_id: str | None = Field(default=None, max_length=100)

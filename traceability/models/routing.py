@@ -19,6 +19,7 @@ class Routing(SQLModel, table=True):
     revision: str = Field(max_length=16)
     status: str = Field(default="released", max_length=16)  # draft | released | obsolete
     obsolete_from: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    change_notice: str | None = Field(default=None, max_length=64)  # the ECO that obsoleted it
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

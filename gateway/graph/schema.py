@@ -1,0 +1,32 @@
+"""Schema assembly: the one place the root types and the extensions are put together.
+
+`subscription` is where GraphQL subscriptions (events) plug in: pass the Subscription type.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+
+from gateway.graph.errors import DomainErrors
+from gateway.graph.limits import extensions
+from gateway.graph.queries import Query
+from gateway.graph.scalars import DATETIME
+from gateway.graph.settings import GraphQLSettings
+from graphql import GraphQLError
+
+
+class _Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Refusals are answers, not server faults: DomainErrors logs the unexpected ones."""
+
+
+def build_schema(limits: GraphQLSettings | None = None, *, subscription: type | None = None,
+                 ) -> strawberry.Schema:
+    limits = limits or GraphQLSettings()
+    return _Schema(query=Query, subscription=subscription,
+                   config=StrawberryConfig(scalar_map={datetime: DATETIME}),
+                   extensions=[*extensions(limits), DomainErrors])

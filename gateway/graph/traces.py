@@ -1,0 +1,141 @@
+"""Genealogy answers: the as-built of a serial (backward) and the recall scope of a lot (forward)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from gateway.graph.containers import Container
+from gateway.graph.context import Info
+from gateway.graph.materials import MaterialLot, lots_by_code
+from gateway.graph.pagination import UnitConnection, unit_connection
+from gateway.graph.units import Unit, unit_by_id, units_by_id
+from traceability.genealogy import ForwardTrace as ForwardScope
+from traceability.genealogy import TraceMaterial, TraceUnit
+
+
+async def _unit_by_serial(info: Info, serial: str) -> Unit:
+    found = await info.context.loaders.unit_by_serial.load(serial)
+    return Unit.of(found)
+
+
+@strawberry.type(description="A sub-unit in an as-built: where it went in, and when.")
+class SubUnit:
+    trace: strawberry.Private[TraceUnit]
+    depth: int = strawberry.field(description="1 for units installed in the root, 2 below them, ...")
+    reference_designator: str | None
+    installed_at: datetime | None
+    removed_at: datetime | None
+    removal_reason: str | None
+
+    @strawberry.field
+    def removed(self) -> bool:
+        return self.removed_at is not None
+
+    @strawberry.field
+    async def unit(self, info: Info) -> Unit:
+        return await _unit_by_serial(info, self.trace.serial)
+
+    @strawberry.field(description="The unit it is installed in.")
+    async def parent(self, info: Info) -> Unit:
+        return await _unit_by_serial(info, self.trace.parent_serial or "")
+
+    @classmethod
+    def of(cls, t: TraceUnit) -> SubUnit:
+        return cls(trace=t, depth=t.depth, reference_designator=t.reference_designator,
+                   installed_at=t.installed_at, removed_at=t.removed_at, removal_reason=t.removal_reason)
+
+
+@strawberry.type(description="A material lot installed somewhere in an as-built.")
+class MaterialUse:
+    lot_code: str
+    part_number: str
+    supplier: str | None
+    supplier_lot: str | None
+    date_code: str | None
+    reference_designator: str | None
+    quantity: float
+    installed_at: datetime
+    station: str | None
+    operation: str | None
+    location: str | None
+    attribution: str = strawberry.field(description="direct | location | candidate")
+    removed_at: datetime | None
+    removal_reason: str | None
+    into_serial: strawberry.Private[str]
+    flag: str | None = strawberry.field(
+        default=None, description="quarantined_lot: installed though the lot was quarantined (policy flag)")
+
+    @strawberry.field
+    def removed(self) -> bool:
+        return self.removed_at is not None
+
+    @strawberry.field
+    async def lot(self, info: Info) -> MaterialLot:
+        return MaterialLot.of(await info.context.loaders.lot.load(self.lot_code))
+
+    @strawberry.field(description="The unit it went into (a board for its panel's material).")
+    async def unit(self, info: Info) -> Unit:
+        return await _unit_by_serial(info, self.into_serial)
+
+    @classmethod
+    def of(cls, m: TraceMaterial) -> MaterialUse:
+        return cls(lot_code=m.lot, part_number=m.part_number, supplier=m.supplier,
+                   supplier_lot=m.supplier_lot, date_code=m.date_code,
+                   reference_designator=m.reference_designator, quantity=m.quantity,
+                   installed_at=m.installed_at, station=m.station, operation=m.operation,
+                   location=m.location, attribution=m.attribution, removed_at=m.removed_at,
+                   removal_reason=m.removal_reason, into_serial=m.parent_serial, flag=m.flag)
+
+
+@strawberry.type(description="The as-built record of a serial through every level, as of `at`.")
+class BackwardTrace:
+    serial: str
+    at: datetime | None
+    root_id: strawberry.Private[int | None]
+    units: list[SubUnit] = strawberry.field(description="every sub-unit at every level")
+    materials: list[MaterialUse] = strawberry.field(description="every lot installed, at every level")
+
+    @strawberry.field(description="The unit asked about; null when the serial is unknown.")
+    async def root(self, info: Info) -> Unit | None:
+        return await unit_by_id(info, self.root_id)
+
+    @strawberry.field(description="The distinct lots in `materials`.")
+    async def lots(self, info: Info) -> list[MaterialLot]:
+        return await lots_by_code(info, sorted({m.lot_code for m in self.materials}))
+
+
+@strawberry.type(description="Where a lot went: every unit containing it, the top-level units, "
+                             "their containers and shipments (the recall scope).")
+class ForwardTrace:
+    lot: str
+    total_units: int
+    include_removed: strawberry.Private[bool]
+    page: strawberry.Private[list[int]]  # unit ids of the requested page
+    has_next: strawberry.Private[bool]
+    after: strawberry.Private[int]
+
+    @strawberry.field(description="The requested page of units containing the lot, in a stable order.")
+    async def units(self, info: Info) -> UnitConnection:
+        return await unit_connection(info, self.page, total=self.total_units, has_next=self.has_next,
+                                     after=self.after)
+
+    async def _scope(self, info: Info) -> ForwardScope:
+        return await info.context.loaders.forward_scope.load((self.lot, self.include_removed))
+
+    @strawberry.field(description="The lot and every sublot split from it.")
+    async def lots(self, info: Info) -> list[MaterialLot]:
+        return await lots_by_code(info, (await self._scope(info)).lots)
+
+    @strawberry.field(description="Units containing the lot that are in no other unit (finished goods).")
+    async def top_level(self, info: Info) -> list[Unit]:
+        return await units_by_id(info, [u.id for u in (await self._scope(info)).top_level])
+
+    @strawberry.field(description="Boxes, pallets and shipments holding those units, and above.")
+    async def containers(self, info: Info) -> list[Container]:
+        return [Container.of(c) for c in (await self._scope(info)).containers]
+
+    @strawberry.field
+    async def shipments(self, info: Info) -> list[Container]:
+        return [Container.of(c) for c in (await self._scope(info)).shipments]
