@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, literal, null, select, union_all
+from sqlalchemy import String, and_, bindparam, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from traceability.models import (
@@ -67,6 +67,16 @@ def carriers_columns(unit, panel, wo):  # type: ignore[no-untyped-def]
         cols.append(box.c.code.label(f"container{level}"))
         below = box
     return cols, joined
+
+
+def first_open_hold(serial, panel_serial, wo_number, containers):  # type: ignore[no-untyped-def]
+    """A correlated scalar: the id of one open hold on any carrier of a unit row, else NULL. Lets a
+    unit read answer "held or not" itself; the holds' details are read only for held units."""
+    return (select(func.min(H.c.id)).where(H.c.released_at.is_(None), or_(
+        and_(H.c.target_kind == "unit", H.c.target_key.in_([serial, panel_serial])),
+        and_(H.c.target_kind == "work_order", H.c.target_key == wo_number),
+        and_(H.c.target_kind == "container", H.c.target_key.in_(containers)),
+    )).scalar_subquery())
 
 
 def carriers_of(serial: str, row) -> list[Carrier]:  # type: ignore[no-untyped-def]
