@@ -1,9 +1,9 @@
 """The route interlock: may this unit be worked at this station, at this operation, now?
 
-`check_units` answers a batch (a CFX ValidateUnitsRequest names several units) with two indexed
+`check_units` answers a batch (a CFX ValidateUnitsRequest names several units) with three indexed
 reads whatever the batch size: the units with their panel, work order, routing, the containers
-around them, whether any of those is held, and the completed operations of the units and their
-panels; then the stations' type and loaded material. The details of holds are read only when a
+around them and whether any of those is held; the completed operations of the units and their
+panels; the stations' type and loaded material. The details of holds are read only when a
 unit is held (`quality.holds`), routing steps once per published revision. It writes nothing.
 
 The rules, in the plant's words: the unit is at this step of its work order's pinned routing
@@ -19,9 +19,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from quality.holds import carriers_columns, carriers_of, first_open_hold, open_holds, station_state
@@ -71,24 +70,27 @@ class _Step:
 
 @cache
 def _units_statement():  # type: ignore[no-untyped-def]
-    """Each unit with its panel, order, routing, containers and whether anything holds it, joined
-    to its completed operations and its panel's (one row per operation, or one without any)."""
+    """Each unit with its panel, order, routing, containers and whether anything holds it."""
     u, panel, wo, r = Unit.__table__, Unit.__table__.alias("panel"), WorkOrder.__table__, Routing.__table__
     carriers, joined = carriers_columns(u, panel, wo)
     c = {col.name: col for col in carriers}
     held = first_open_hold(u.c.serial, c["panel_serial"], c["wo_number"],
                            [c["container1"], c["container2"], c["container3"]])
-    base = (select(u.c.id, u.c.serial, u.c.status, u.c.panel_unit_id, panel.c.depanelized_at.label("cut"),
+    return (select(u.c.id, u.c.serial, u.c.status, u.c.panel_unit_id, panel.c.depanelized_at.label("cut"),
                    wo.c.status.label("wo_status"), wo.c.routing_id, r.c.revision,
                    r.c.created_at.label("routing_created"), held.label("held"), *carriers)
             .select_from(joined.outerjoin(r, r.c.id == wo.c.routing_id))
-            .where(u.c.serial.in_(bindparam("serials", expanding=True)))).subquery("units")
+            .where(u.c.serial.in_(bindparam("serials", expanding=True))))
+
+
+@cache
+def _history_statement():  # type: ignore[no-untyped-def]
+    """Completed operations of units and panels by id: an index range per id, whatever the stats."""
     op = UnitOperation.__table__
-    done = and_(or_(op.c.unit_id == base.c.id, op.c.unit_id == base.c.panel_unit_id),
-                op.c.completed_at.is_not(None), or_(op.c.result.is_(None), op.c.result != "aborted"))
-    return (select(base, op.c.unit_id.label("op_unit"), op.c.operation, op.c.result, op.c.started_at)
-            .select_from(base.outerjoin(op, done))
-            .order_by(base.c.id, op.c.started_at, op.c.id))
+    return (select(op.c.unit_id, op.c.operation, op.c.result, op.c.started_at)
+            .where(op.c.unit_id.in_(bindparam("units", expanding=True)), op.c.completed_at.is_not(None),
+                   or_(op.c.result.is_(None), op.c.result != "aborted"))
+            .order_by(op.c.started_at, op.c.id))
 
 
 @cache
@@ -130,12 +132,13 @@ def check_units(session: Session, requests: list[UnitCheck]) -> list[CheckResult
     """Go/no-go with every reason, one result per request, in request order."""
     if not requests:
         return []
-    units: dict[str, Any] = {}
-    history: dict[int, list] = defaultdict(list)  # unit id -> its operations, then its panel's
-    for row in session.execute(_units_statement(), {"serials": list({q.serial for q in requests})}):
-        units.setdefault(row.serial, row)
-        if row.operation is not None:
-            history[row.id].append(row)
+    units = {r.serial: r for r in session.execute(
+        _units_statement(), {"serials": list({q.serial for q in requests})})}
+    ids = {u.id for u in units.values()} | {u.panel_unit_id for u in units.values() if u.panel_unit_id}
+    history: dict[int, list] = defaultdict(list)
+    if ids:
+        for h in session.execute(_history_statement(), {"units": list(ids)}):
+            history[h.unit_id].append(h)
     steps = _routing_steps(session, {u.routing_id: u.routing_created for u in units.values() if u.routing_id})
     held = open_holds(session, {u.id: carriers_of(u.serial, u) for u in units.values() if u.held})
     station_types, material = station_state(session, {q.station for q in requests})
@@ -151,9 +154,8 @@ def check_units(session: Session, requests: list[UnitCheck]) -> list[CheckResult
         res.work_order, res.routing_revision = u.wo_number, u.revision
         if u.status != "in_process":
             res.refuse(u.status, f"unit {q.serial} is {u.status}")
-        ops = history.get(u.id, [])
-        past = [h for h in ops if h.op_unit != u.id and (u.cut is None or h.started_at <= u.cut)]
-        _route(res, u, steps.get(u.routing_id, {}), past + [h for h in ops if h.op_unit == u.id],
+        past = [h for h in history.get(u.panel_unit_id, []) if u.cut is None or h.started_at <= u.cut]
+        _route(res, u, steps.get(u.routing_id, {}), past + history.get(u.id, []),
                station_types.get(q.station))
         for h in held.get(u.id, []):
             on = "" if h.via == "unit" else f" (through its {h.via.replace('_', ' ')} {h.target})"
