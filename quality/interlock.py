@@ -9,9 +9,9 @@ unit is held (`quality.holds`), routing steps once per published revision. It wr
 The rules, in the plant's words: the unit is at this step of its work order's pinned routing
 revision, every earlier step passed (its latest execution), and the step has not run yet unless
 the routing allows it to repeat (a rework or retest loop); the unit is in process (not scrapped,
-shipped, or a panel already cut); its work order is released; nothing holds it; the material
-loaded at the station is neither quarantined nor held. A board counts the operations its panel
-went through before depanelization.
+shipped, or a panel already cut) and not built into another unit; its work order is released;
+nothing holds it; the material loaded at the station is neither quarantined nor held. A board
+counts the operations its panel went through before depanelization.
 """
 
 from __future__ import annotations
@@ -24,7 +24,14 @@ from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from quality.holds import carriers_columns, carriers_of, first_open_hold, open_holds, station_state
-from traceability.models import Routing, RoutingOperation, Unit, UnitOperation, WorkOrder
+from traceability.models import (
+    ComponentInstallation,
+    Routing,
+    RoutingOperation,
+    Unit,
+    UnitOperation,
+    WorkOrder,
+)
 
 RUNNABLE_ORDERS = {"released", "in_progress"}
 
@@ -76,9 +83,14 @@ def _units_statement():  # type: ignore[no-untyped-def]
     c = {col.name: col for col in carriers}
     held = first_open_hold(u.c.serial, c["panel_serial"], c["wo_number"],
                            [c["container1"], c["container2"], c["container3"]])
+    inst, parent = ComponentInstallation.__table__, Unit.__table__.alias("parent")
+    built_into = (select(parent.c.serial).select_from(inst.join(parent, parent.c.id == inst.c.parent_unit_id))
+                  .where(inst.c.child_unit_id == u.c.id, inst.c.removed_at.is_(None))
+                  .limit(1).scalar_subquery())
     return (select(u.c.id, u.c.serial, u.c.status, u.c.panel_unit_id, panel.c.depanelized_at.label("cut"),
                    wo.c.status.label("wo_status"), wo.c.routing_id, r.c.revision,
-                   r.c.created_at.label("routing_created"), held.label("held"), *carriers)
+                   r.c.created_at.label("routing_created"), held.label("held"),
+                   built_into.label("built_into"), *carriers)
             .select_from(joined.outerjoin(r, r.c.id == wo.c.routing_id))
             .where(u.c.serial.in_(bindparam("serials", expanding=True))))
 
@@ -154,6 +166,8 @@ def check_units(session: Session, requests: list[UnitCheck]) -> list[CheckResult
         res.work_order, res.routing_revision = u.wo_number, u.revision
         if u.status != "in_process":
             res.refuse(u.status, f"unit {q.serial} is {u.status}")
+        if u.built_into:  # worked on as part of that unit now, on that unit's routing
+            res.refuse("installed", f"unit {q.serial} is built into {u.built_into}")
         past = [h for h in history.get(u.panel_unit_id, []) if u.cut is None or h.started_at <= u.cut]
         _route(res, u, steps.get(u.routing_id, {}), past + history.get(u.id, []),
                station_types.get(q.station))

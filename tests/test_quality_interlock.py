@@ -146,3 +146,16 @@ def _batch(store, plant, serials, operation):
     with store.read() as session:
         return check_units(session, [UnitCheck(plant.n(s), plant.n(f"{operation}-1"), operation)
                                      for s in serials])
+
+
+def test_a_unit_built_into_another_is_refused_until_removed(store, plant):
+    plant.run(store,
+              c.DefinePart(part_number=plant.n("PRD"), serialized=True),
+              c.RegisterUnits(units=[c.NewUnit(serial=plant.n("PRD-1"), part_number=plant.n("PRD"))]),
+              c.InstallComponents(parent_serial=plant.n("PRD-1"), installed_at=t(5),
+                                  items=[c.InstalledItem(serial=plant.n("U1"), reference_designator="A1")]))
+    r = _check(store, plant, "U1", "PASTE")
+    assert _codes(r) == ["installed"] and plant.n("PRD-1") in r.reasons[0].message
+    plant.run(store, c.RemoveComponent(parent_serial=plant.n("PRD-1"), reference_designator="A1",
+                                       removed_at=t(6), reason="swap"))
+    assert _check(store, plant, "U1", "PASTE").go
