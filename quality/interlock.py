@@ -121,8 +121,8 @@ _STEPS_CAP = 1024
 
 def _routing_steps(session: Session, routings: dict[int, object]) -> dict[int, dict[str, _Step]]:
     db = str(session.get_bind().url)
-    out = {rid: _STEPS[(db, rid, created)] for rid, created in routings.items()
-           if (db, rid, created) in _STEPS}
+    cached = {rid: _STEPS.get((db, rid, created)) for rid, created in routings.items()}
+    out = {rid: steps for rid, steps in cached.items() if steps is not None}  # .get: threads may clear
     missing = [rid for rid in routings if rid not in out]
     if missing:
         for rid in missing:
