@@ -214,7 +214,7 @@ def main() -> None:
     print(f"  {percentiles(ping)}")
     print(f"check over HTTP (uvicorn, keep-alive), {len(http)} requests, {go} go:")
     print(f"  {percentiles(http)}")
-    print(f"check in-process (session + 3 statements), {len(direct)} calls:")
+    print(f"check in-process (session + 2 statements), {len(direct)} calls:")
     print(f"  {percentiles(direct)}")
     print(f"batch of 20 units in-process, {len(batch)} calls:")
     print(f"  {percentiles(batch)}")

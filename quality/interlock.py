@@ -1,9 +1,9 @@
 """The route interlock: may this unit be worked at this station, at this operation, now?
 
-`check_units` answers a batch (a CFX ValidateUnitsRequest names several units) with three indexed
+`check_units` answers a batch (a CFX ValidateUnitsRequest names several units) with two indexed
 reads whatever the batch size: the units with their panel, work order, routing, the containers
-around them and whether any of those is held; the completed operations of the units and their
-panels; the stations' type and loaded material. The details of holds are read only when a
+around them, whether any of those is held, and the completed operations of the units and their
+panels; then the stations' type and loaded material. The details of holds are read only when a
 unit is held (`quality.holds`), routing steps once per published revision. It writes nothing.
 
 The rules, in the plant's words: the unit is at this step of its work order's pinned routing
@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import and_, bindparam, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from quality.holds import carriers_columns, carriers_of, first_open_hold, open_holds, station_state
@@ -75,8 +76,7 @@ class _Step:
     station_type: str
 
 
-@cache
-def _units_statement():  # type: ignore[no-untyped-def]
+def _units_select():  # type: ignore[no-untyped-def]
     """Each unit with its panel, order, routing, containers and whether anything holds it."""
     u, panel, wo, r = Unit.__table__, Unit.__table__.alias("panel"), WorkOrder.__table__, Routing.__table__
     carriers, joined = carriers_columns(u, panel, wo)
@@ -96,13 +96,23 @@ def _units_statement():  # type: ignore[no-untyped-def]
 
 
 @cache
-def _history_statement():  # type: ignore[no-untyped-def]
-    """Completed operations of units and panels by id: an index range per id, whatever the stats."""
+def _checked_statement():  # type: ignore[no-untyped-def]
+    """The units (`_units_select`), each joined to its completed operations and its panel's: one row
+    per operation, or one row for a unit without any. Each operation branch is an equality join on
+    the operation's unit (an index range per unit, whatever the statistics)."""
+    units = _units_select().cte("checked")
     op = UnitOperation.__table__
-    return (select(op.c.unit_id, op.c.operation, op.c.result, op.c.started_at)
-            .where(op.c.unit_id.in_(bindparam("units", expanding=True)), op.c.completed_at.is_not(None),
-                   or_(op.c.result.is_(None), op.c.result != "aborted"))
-            .order_by(op.c.started_at, op.c.id))
+    done = and_(op.c.completed_at.is_not(None), or_(op.c.result.is_(None), op.c.result != "aborted"))
+
+    def operations_of(owner):  # type: ignore[no-untyped-def]
+        return (select(units.c.id.label("for_unit"), op.c.unit_id.label("op_unit"), op.c.operation,
+                       op.c.result, op.c.started_at, op.c.id.label("op_id"))
+                .select_from(units.join(op, op.c.unit_id == owner)).where(done))
+
+    history = union_all(operations_of(units.c.id), operations_of(units.c.panel_unit_id)).subquery("history")
+    return (select(units, history.c.op_unit, history.c.operation, history.c.result, history.c.started_at)
+            .select_from(units.outerjoin(history, history.c.for_unit == units.c.id))
+            .order_by(units.c.id, history.c.started_at, history.c.op_id))
 
 
 @cache
@@ -144,13 +154,12 @@ def check_units(session: Session, requests: list[UnitCheck]) -> list[CheckResult
     """Go/no-go with every reason, one result per request, in request order."""
     if not requests:
         return []
-    units = {r.serial: r for r in session.execute(
-        _units_statement(), {"serials": list({q.serial for q in requests})})}
-    ids = {u.id for u in units.values()} | {u.panel_unit_id for u in units.values() if u.panel_unit_id}
-    history: dict[int, list] = defaultdict(list)
-    if ids:
-        for h in session.execute(_history_statement(), {"units": list(ids)}):
-            history[h.unit_id].append(h)
+    units: dict[str, Any] = {}
+    history: dict[int, list] = defaultdict(list)  # unit id -> its operations and its panel's, by time
+    for row in session.execute(_checked_statement(), {"serials": list({q.serial for q in requests})}):
+        units.setdefault(row.serial, row)
+        if row.operation is not None:
+            history[row.id].append(row)
     steps = _routing_steps(session, {u.routing_id: u.routing_created for u in units.values() if u.routing_id})
     held = open_holds(session, {u.id: carriers_of(u.serial, u) for u in units.values() if u.held})
     station_types, material = station_state(session, {q.station for q in requests})
@@ -168,8 +177,9 @@ def check_units(session: Session, requests: list[UnitCheck]) -> list[CheckResult
             res.refuse(u.status, f"unit {q.serial} is {u.status}")
         if u.built_into:  # worked on as part of that unit now, on that unit's routing
             res.refuse("installed", f"unit {q.serial} is built into {u.built_into}")
-        past = [h for h in history.get(u.panel_unit_id, []) if u.cut is None or h.started_at <= u.cut]
-        _route(res, u, steps.get(u.routing_id, {}), past + history.get(u.id, []),
+        ops = history.get(u.id, [])
+        past = [h for h in ops if h.op_unit != u.id and (u.cut is None or h.started_at <= u.cut)]
+        _route(res, u, steps.get(u.routing_id, {}), past + [h for h in ops if h.op_unit == u.id],
                station_types.get(q.station))
         for h in held.get(u.id, []):
             on = "" if h.via == "unit" else f" (through its {h.via.replace('_', ' ')} {h.target})"
