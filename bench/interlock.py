@@ -198,6 +198,7 @@ def main() -> None:
         t = time.perf_counter()
         with store.read() as s:
             check_units(s, [UnitCheck(serial, body["station"], body["operation"])])
+            s.commit()  # as the route does: keeps psycopg's prepared statements
         if i >= 200:
             direct.append(time.perf_counter() - t)
     for _ in range(300):
@@ -206,6 +207,7 @@ def main() -> None:
         t = time.perf_counter()
         with store.read() as s:
             check_units(s, reqs)
+            s.commit()
         batch.append(time.perf_counter() - t)
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"floor: GET /health over HTTP, {len(floor)} requests:")
