@@ -119,6 +119,41 @@ def bench_generate(
                f"({out.installations / out.seconds:.0f} installations/s)")
 
 
+@app.command("spc-evaluate")
+def spc_evaluate(
+    interval: float = typer.Option(0, help="seconds between rounds; 0: one round, then exit"),
+    rounds: int | None = typer.Option(None, help="stop after this many rounds"),
+) -> None:
+    """Evaluate every SPC chart on its new samples: store alarms, hold out-of-spec units."""
+    import time
+
+    from quality.commands import EvaluateControlChart
+    from quality.control_charts import chart_codes
+    from traceability.commands import execute
+
+    store = _store(Settings())
+    schema.upgrade(store.engine)
+    done = 0
+    try:
+        while rounds is None or done < rounds:
+            with store.read() as session:
+                codes = chart_codes(session)
+            for code in codes:
+                more = True
+                while more:  # each call is bounded; a backlog is worked off in slices
+                    with store.write() as session:
+                        out = execute(session, EvaluateControlChart(chart=code))
+                    more = out["more"]
+                    if out["alarms"] or out["held"]:
+                        typer.echo(f"{code}: {out['alarms']} alarm(s), held {out['held']}")
+            done += 1
+            if interval <= 0:
+                break
+            time.sleep(interval)
+    finally:
+        store.dispose()
+
+
 @app.command()
 def poll(
     config: Path | None = typer.Option(None, "--config", help="register map (TOML); default "
