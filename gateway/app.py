@@ -12,6 +12,8 @@ from gateway.graph.router import graphql_router
 from gateway.quality import router as quality_router
 from gateway.routes import devices, health
 from gateway.settings import Settings
+from integrations.erp import rest as erp_rest
+from integrations.erp import soap_service as erp_soap
 from integrations.plm import routes as plm
 from integrations.wms import routes as wms
 from traceability.database import Store, make_engine
@@ -42,4 +44,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(wms.router)
     app.include_router(graphql_router(settings.graphql))
     app.include_router(quality_router)
+    app.include_router(erp_rest.router)
+    app.include_router(erp_soap.service().router())
     return app

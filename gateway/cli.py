@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from gateway.erp_cli import erp
 from gateway.settings import Settings
 from integrations.plm.cli import app as plm_cli
 from integrations.wms.cli import app as wms_cli
@@ -17,6 +18,7 @@ db = typer.Typer(help="Database schema", no_args_is_help=True)
 demo = typer.Typer(help="Demo plant", no_args_is_help=True)
 app.add_typer(db, name="db")
 app.add_typer(demo, name="demo")
+app.add_typer(erp, name="erp")
 app.add_typer(plm_cli, name="plm")
 app.add_typer(wms_cli, name="wms")
 

@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from devices.modbus.settings import ModbusSettings
 from gateway.graph.settings import GraphQLSettings
+from integrations.erp.settings import ErpSettings
 from integrations.plm.settings import PlmSettings
 from integrations.wms.settings import WmsSettings
 
@@ -25,6 +26,7 @@ class Settings(BaseSettings):
     plm: PlmSettings = Field(default_factory=PlmSettings)  # TRACEBRIDGE_PLM_*
     wms: WmsSettings = Field(default_factory=WmsSettings)  # TRACEBRIDGE_WMS_*
     graphql: GraphQLSettings = Field(default_factory=GraphQLSettings)  # TRACEBRIDGE_GRAPHQL_*
+    erp: ErpSettings = Field(default_factory=ErpSettings)  # TRACEBRIDGE_ERP_*
 
     @model_validator(mode="after")
     def _safe_in_production(self) -> Settings:

@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, Field, model_validator
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from traceability import lookup, outbox
+from traceability import confirmations, lookup, outbox
 from traceability.commands.base import Command
 from traceability.models import ProcessParameter, TestResult, UnitOperation
 
@@ -94,4 +94,7 @@ def record_operation(session: Session, cmd: RecordOperation) -> dict:
             "result": op.result, "completed_at": cmd.completed_at.isoformat(),
             "work_order_id": unit.work_order_id,
         })
+        confirmations.operation_completed(
+            session, work_order_id=op.work_order_id, serial=cmd.serial, operation=cmd.operation,
+            station=cmd.station, result=op.result, completed_at=cmd.completed_at)
     return {"serial": cmd.serial, "operation_id": op.id, "result": op.result}

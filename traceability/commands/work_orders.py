@@ -9,11 +9,11 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from traceability import lookup, outbox, warehouse_reports
+from traceability import confirmations, lookup, outbox, warehouse_reports
 from traceability.commands.base import Command
 from traceability.commands.routing import effective_status, usable_now
-from traceability.errors import Conflict, Invalid
-from traceability.models import Routing, WorkOrder
+from traceability.errors import Conflict, Invalid, NotFound
+from traceability.models import Part, Routing, WorkOrder
 from traceability.types import utcnow
 
 WorkOrderStatus = Literal["planned", "released", "in_progress", "completed", "closed", "cancelled"]
@@ -33,6 +33,7 @@ TRANSITIONS: dict[str, set[str]] = {
 class SyncWorkOrder(Command):
     number: str = Field(min_length=1, max_length=64)
     part_number: str = Field(min_length=1, max_length=64)
+    part_revision: str | None = Field(default=None, max_length=16)
     quantity: float = Field(gt=0)
     routing_revision: str | None = Field(default=None, max_length=16)
     status: WorkOrderStatus = "planned"
@@ -45,6 +46,9 @@ class SyncWorkOrder(Command):
 def sync_work_order(session: Session, cmd: SyncWorkOrder) -> dict:
     """Create or update. An older ERP version than the stored one is acknowledged and ignored."""
     part = lookup.part(session, cmd.part_number)
+    if cmd.part_revision and part.revision and cmd.part_revision != part.revision:
+        raise Invalid("part_revision", f"{cmd.part_number} is at revision {part.revision!r}, "
+                      f"not {cmd.part_revision!r}")
     routing = _routing(session, part.id, cmd)
     row = session.scalars(select(WorkOrder).where(WorkOrder.number == cmd.number)).first()
     if row is not None and cmd.version is not None and cmd.version <= row.external_version:
@@ -68,6 +72,7 @@ def sync_work_order(session: Session, cmd: SyncWorkOrder) -> dict:
                 "a released order stays pinned to it", field="routing_revision")
         if cmd.status == "released" and row.status == "planned":  # releasing pins the revision
             _require_usable(session, new_routing, "routing_revision")
+        closing = cmd.status != row.status and cmd.status == "closed"
         if cmd.status != row.status:
             _check_transition(row.status, cmd.status)
         finished = cmd.status != row.status and cmd.status in FINISHED
@@ -82,6 +87,8 @@ def sync_work_order(session: Session, cmd: SyncWorkOrder) -> dict:
                 data=cmd.model_dump(mode="json"))
     if finished:
         warehouse_reports.work_order_finished(session, row)
+    if event == "workorder.updated" and closing:
+        confirmations.work_order_closed(session, row)
     return _answer(row)
 
 
@@ -108,7 +115,26 @@ def change_work_order_status(session: Session, cmd: ChangeWorkOrderStatus) -> di
                 data={"number": cmd.number, "from": old, "status": cmd.status, "reason": cmd.reason})
     if cmd.status in FINISHED:
         warehouse_reports.work_order_finished(session, row)
+    if cmd.status == "closed":
+        confirmations.work_order_closed(session, row)
     return _answer(row)
+
+
+def describe_work_order(session: Session, number: str) -> dict:
+    """A work order as the store holds it, with its part and routing revision (one query)."""
+    found = session.execute(
+        select(WorkOrder, Part.part_number, Part.revision, Part.unit_of_measure, Routing.revision)
+        .join(Part, Part.id == WorkOrder.part_id)
+        .outerjoin(Routing, Routing.id == WorkOrder.routing_id)
+        .where(WorkOrder.number == number)).first()
+    if found is None:
+        raise NotFound(f"no work order {number!r}", field="number")
+    wo, part_number, part_revision, uom, routing_revision = found
+    return {"number": wo.number, "part_number": part_number, "part_revision": part_revision or None,
+            "unit_of_measure": uom, "quantity": wo.quantity, "routing_revision": routing_revision,
+            "status": wo.status, "due_date": wo.due_date, "line": wo.line_code,
+            "source_system": wo.source_system, "external_version": wo.external_version,
+            "version": wo.version, "updated_at": wo.updated_at}
 
 
 def _check_transition(old: str, new: str) -> None:
