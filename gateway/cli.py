@@ -24,7 +24,7 @@ app.add_typer(wms_cli, name="wms")
 
 
 def _store(settings: Settings) -> Store:
-    return Store(make_engine(settings.database_url))
+    return Store(make_engine(settings.database_url), policy=settings.wms.policy())
 
 
 @db.command("upgrade")
