@@ -70,9 +70,9 @@ def sync_work_order(session: Session, cmd: SyncWorkOrder) -> dict:
             raise Conflict(
                 f"work order {cmd.number!r} is {row.status} on its routing revision; "
                 "a released order stays pinned to it", field="routing_revision")
+        closing = cmd.status != row.status and cmd.status == "closed"
         if cmd.status == "released" and row.status == "planned":  # releasing pins the revision
             _require_usable(session, new_routing, "routing_revision")
-        closing = cmd.status != row.status and cmd.status == "closed"
         if cmd.status != row.status:
             _check_transition(row.status, cmd.status)
         finished = cmd.status != row.status and cmd.status in FINISHED
@@ -85,10 +85,10 @@ def sync_work_order(session: Session, cmd: SyncWorkOrder) -> dict:
     session.flush()
     outbox.emit(session, event, aggregate_type="work_order", aggregate_id=cmd.number,
                 data=cmd.model_dump(mode="json"))
-    if finished:
-        warehouse_reports.work_order_finished(session, row)
     if event == "workorder.updated" and closing:
         confirmations.work_order_closed(session, row)
+    if finished:
+        warehouse_reports.work_order_finished(session, row)
     return _answer(row)
 
 
@@ -113,10 +113,10 @@ def change_work_order_status(session: Session, cmd: ChangeWorkOrderStatus) -> di
     session.flush()
     outbox.emit(session, "workorder.status", aggregate_type="work_order", aggregate_id=cmd.number,
                 data={"number": cmd.number, "from": old, "status": cmd.status, "reason": cmd.reason})
-    if cmd.status in FINISHED:
-        warehouse_reports.work_order_finished(session, row)
     if cmd.status == "closed":
         confirmations.work_order_closed(session, row)
+    if cmd.status in FINISHED:
+        warehouse_reports.work_order_finished(session, row)
     return _answer(row)
 
 
