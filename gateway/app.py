@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from gateway import errors
 from gateway.graph.router import graphql_router
 from gateway.quality import router as quality_router
-from gateway.routes import devices, health
+from gateway.routes import cfx, devices, health
 from gateway.settings import Settings
 from integrations.erp import rest as erp_rest
 from integrations.erp import soap_service as erp_soap
@@ -48,4 +48,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(erp_rest.router)
     app.include_router(erp_soap.service().router())
     app.include_router(wms_soap.service().router())
+    app.include_router(cfx.router)
     return app

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from devices.cfx.settings import CfxSettings
 from devices.modbus.settings import ModbusSettings
 from gateway.graph.settings import GraphQLSettings
 from integrations.erp.settings import ErpSettings
@@ -27,6 +28,7 @@ class Settings(BaseSettings):
     wms: WmsSettings = Field(default_factory=WmsSettings)  # TRACEBRIDGE_WMS_*
     graphql: GraphQLSettings = Field(default_factory=GraphQLSettings)  # TRACEBRIDGE_GRAPHQL_*
     erp: ErpSettings = Field(default_factory=ErpSettings)  # TRACEBRIDGE_ERP_*
+    cfx: CfxSettings = Field(default_factory=CfxSettings)  # TRACEBRIDGE_CFX_*
 
     @model_validator(mode="after")
     def _safe_in_production(self) -> Settings:
