@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gateway import errors
+from gateway.events import routes as events_routes
+from gateway.events.runtime import start_events
 from gateway.graph.router import graphql_router
 from gateway.quality import router as quality_router
 from gateway.routes import cfx, devices, health
@@ -26,9 +28,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = Store(make_engine(settings.database_url), policy=settings.wms.policy())
+        app.state.events = await start_events(settings)
         try:
             yield
         finally:
+            app.state.events.stop()
             app.state.store.dispose()
 
     app = FastAPI(
@@ -49,4 +53,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(erp_soap.service().router())
     app.include_router(wms_soap.service().router())
     app.include_router(cfx.router)
+    app.include_router(events_routes.router)
     return app

@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from devices.cfx.settings import CfxSettings
 from devices.modbus.settings import ModbusSettings
+from gateway.events.settings import EventsSettings
 from gateway.graph.settings import GraphQLSettings
 from integrations.erp.settings import ErpSettings
 from integrations.plm.settings import PlmSettings
@@ -24,6 +25,7 @@ class Settings(BaseSettings):
     amqp_url: str | None = None
     max_body_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
     modbus: ModbusSettings = Field(default_factory=ModbusSettings)  # TRACEBRIDGE_MODBUS_*
+    events: EventsSettings = Field(default_factory=EventsSettings)  # TRACEBRIDGE_EVENTS_*
     plm: PlmSettings = Field(default_factory=PlmSettings)  # TRACEBRIDGE_PLM_*
     wms: WmsSettings = Field(default_factory=WmsSettings)  # TRACEBRIDGE_WMS_*
     graphql: GraphQLSettings = Field(default_factory=GraphQLSettings)  # TRACEBRIDGE_GRAPHQL_*

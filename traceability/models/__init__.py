@@ -15,6 +15,7 @@ from traceability.models.production import (
     UnitOperation,
     WorkOrder,
 )
+from traceability.models.progress import WorkOrderProgress
 from traceability.models.routing import OperationMaterial, ParameterSpec, Routing, RoutingOperation
 
 __all__ = [
@@ -40,4 +41,5 @@ __all__ = [
     "Unit",
     "UnitOperation",
     "WorkOrder",
+    "WorkOrderProgress",
 ]
