@@ -142,3 +142,24 @@ def test_every_hook_replays_a_resend_and_refuses_another_body_under_its_key(clie
     conflict = _post(client, path.format(p=uid), fill(other), key=f"{uid}-k")
     assert conflict.status_code == 409 and conflict.json()["error"]["field"] == "messageId"
     assert row_counts(store) == before
+
+
+def test_every_event_the_wms_hooks_write_is_in_the_catalog(client, store, uid):
+    from traceability.event_payloads import PAYLOADS
+    from traceability.events import CATALOG
+    from traceability.models import OutboxEvent
+
+    lot = f"{uid}-LOT-1"
+    assert _post(client, "/lots", _receipt(uid)).status_code == 201
+    _post(client, f"/lots/{lot}/split", {"MaterialSublotID": f"{uid}-R1", "Quantity": 5})
+    _post(client, f"/lots/{lot}/quarantine", {"Reason": "MSL"})
+    _post(client, f"/lots/{lot}/release", {})
+    _post(client, f"/lots/{lot}/issue", {"Line": "SMT-L1"})
+    with store.read() as session:
+        rows = session.scalars(select(OutboxEvent).where(OutboxEvent.destination == "events",
+                                                         OutboxEvent.aggregate_id == lot)
+                               .order_by(OutboxEvent.id)).all()
+    assert [r.type for r in rows] == ["lot.received", "lot.split", "lot.status", "lot.status", "lot.issued"]
+    for row in rows:
+        assert row.aggregate_type == CATALOG[row.type].aggregate and row.version == CATALOG[row.type].version
+        PAYLOADS[row.type].model_validate(row.payload)
