@@ -29,7 +29,7 @@ app.add_typer(epcis_cli, name="epcis")
 
 
 def _store(settings: Settings) -> Store:
-    return Store(make_engine(settings.database_url))
+    return Store(make_engine(settings.database_url), policy=settings.wms.policy())
 
 
 @db.command("upgrade")

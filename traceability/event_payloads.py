@@ -17,6 +17,7 @@ from traceability.commands import (
     DefinePart,
     DefineRouting,
     Depanelize,
+    IssueLot,
     LoadMaterial,
     ObsoleteRouting,
     PlaceHold,
@@ -74,6 +75,10 @@ class LotSplit(Payload):
     lot: str
     new_lot: str
     quantity: float
+
+
+class LotIssued(IssueLot):
+    from_: str | None = Field(alias="from", description="where the lot was before")
 
 
 class StatusChanged(Payload):
@@ -197,6 +202,7 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "lot.received": ReceiveLot,
     "lot.split": LotSplit,
     "lot.status": LotStatus,
+    "lot.issued": LotIssued,
     "material.loaded": LoadMaterial,
     "material.spliced": LoadMaterial,
     "material.unloaded": UnloadMaterial,

@@ -31,6 +31,7 @@ _TYPES = [
     EventType("lot.received", 1, "lot", "a material lot arrived"),
     EventType("lot.split", 1, "lot", "a sublot (reel, tray) was taken from a lot"),
     EventType("lot.status", 1, "lot", "a lot's status changed (released, quarantined, consumed)"),
+    EventType("lot.issued", 1, "lot", "a lot was moved to a line or station (WMS issue)"),
     EventType("lot.held", 1, "lot", "a lot was put on hold", alarm=True),
     EventType("lot.released", 1, "lot", "a hold on a lot was released"),
     EventType("material.loaded", 1, "station", "a lot was loaded at a station location"),
