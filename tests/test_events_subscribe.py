@@ -9,6 +9,7 @@ import os
 import socket
 import struct
 
+import httpx
 from sqlalchemy import select
 from websockets.sync.client import connect
 
@@ -23,7 +24,6 @@ from tests.events_support import (
     unique_exchange,
 )
 from traceability import outbox, schema
-from traceability.commands import PlaceHold
 from traceability.database import Store, make_engine
 from traceability.models import OutboxEvent
 
@@ -71,18 +71,26 @@ def test_a_subscriber_on_one_process_sees_an_event_caused_through_another(postgr
                         events=EventsSettings(exchange=exchange, relay=relay, poll_interval=0.05))
 
     # A publishes nothing itself: what its subscriber sees came through the exchange from B.
-    with serving(settings(relay=False)) as (base_a, _app_a), serving(settings(relay=True)) as (_, app_b):
+    with serving(settings(relay=False)) as (base_a, _app_a), serving(settings(relay=True)) as (base_b, app_b):
         store_b = app_b.state.store
         [serial] = a_work_order(store_b, uid, line="L2")
-        with connect(f"{base_a}/api/v1/events/ws?types=unit.*,workorder.held") as ws:
+        with connect(f"{base_a}/api/v1/events/ws?types=unit.*,workorder.held,workorder.released") as ws:
             dispatch(store_b, complete(serial, station="FCT-2"), source="test", message_id=f"{uid}-1")
-            dispatch(store_b, PlaceHold(target_kind="work_order", target=f"{uid}-WO", reason="x-ray",
-                                        by="qe1"), source="test", message_id=f"{uid}-2")
+            hold = {"target_kind": "work_order", "target": f"{uid}-WO", "reason": "x-ray", "by": "qe1"}
+            for _ in range(2):  # the REST hook on B, sent twice under one Idempotency-Key
+                answer = httpx.post(f"{base_b.replace('ws:', 'http:')}/api/v1/holds", json=hold,
+                                    headers={"Idempotency-Key": f"{uid}-2"}, timeout=WAIT)
+                assert answer.status_code == 201, answer.text
+            httpx.post(f"{base_b.replace('ws:', 'http:')}/api/v1/holds/{answer.json()['hold_id']}/release",
+                       json={"by": "qe1"}, headers={"Idempotency-Key": f"{uid}-3"}, timeout=WAIT)
             done = _next(ws, skip_other_subjects=serial)
             held = _next(ws, skip_other_subjects=f"{uid}-WO")
+            released = _next(ws, skip_other_subjects=f"{uid}-WO")
     assert done["type"] == "unit.completed" and done["station"] == "FCT-2" and done["line"] == "L2"
     assert done["id"] == _event_id(store_b, serial, "unit.completed")
     assert held["type"] == "workorder.held" and held["data"]["reason"] == "x-ray"
+    # The resend changed nothing, so the next event about the order is its release.
+    assert released["type"] == "workorder.released" and released["sequence"] == held["sequence"] + 1
 
 
 def _embedded(tmp_path, **events) -> Settings:
