@@ -6,7 +6,8 @@ RabbitMQ) by an AMQP consumer of a queue bound to the exchange. One event at a t
 
 Throughput: N events written to the outbox, then drained by one relay publishing with confirms
 to the exchange (a durable queue bound, so the broker persists each message); printed beside
-the same publisher fed the same envelopes without the database (the raw ceiling).
+the same publisher fed the same envelopes without the database (the raw ceiling), and two relays
+draining side by side (as two processes would).
 
     .venv/bin/python -m bench.events_latency --events 300 --throughput 20000 \\
         --database-url sqlite:////tmp/ev.db \\
@@ -22,9 +23,12 @@ import statistics
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pika
+from pika.adapters.blocking_connection import BlockingChannel
 from websockets.sync.client import connect
 
 from bench.serving import serving
@@ -116,11 +120,12 @@ def latency(settings: Settings, n: int) -> dict[str, list[float]]:
 
 def throughput(store: Store, amqp_url: str, n: int, batch: int) -> dict[str, float]:
     exchange = f"tb.bench.events.{uuid.uuid4().hex[:8]}"
-    conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
-    ch = conn.channel()
-    ch.exchange_declare(exchange, exchange_type="topic", durable=True)
-    queue = ch.queue_declare(f"{exchange}.all", durable=True).method.queue
-    ch.queue_bind(queue, exchange, routing_key="#")
+    queue = f"{exchange}.all"
+    with _channel(amqp_url) as ch:
+        ch.exchange_declare(exchange, exchange_type="topic", durable=True)
+        ch.queue_declare(queue, durable=True)
+        ch.queue_bind(queue, exchange, routing_key="#")
+    out: dict[str, float] = {}
     publisher = AmqpPublisher(amqp_url, exchange, confirm_timeout=60).start()
     publisher.wait_ready(10)
     try:
@@ -137,23 +142,52 @@ def throughput(store: Store, amqp_url: str, n: int, batch: int) -> dict[str, flo
 
         prefix = f"THR{uuid.uuid4().hex[:6].upper()}"
         t = time.perf_counter()
-        for k in range(0, n, 1000):
-            with store.write() as s:
-                for i in range(k, min(n, k + 1000)):
-                    outbox.emit(s, "unit.completed", aggregate_type="unit", aggregate_id=f"{prefix}-{i}",
-                                data={"serial": f"{prefix}-{i}", "station": "ICT-1", "result": "pass"})
+        _write(store, f"{prefix}W", n)
         written = n / (time.perf_counter() - t)
-        relay = event_relay(store, publisher, source="urn:bench", batch_size=batch)
-        t = time.perf_counter()
-        sent = relay.drain(max_batches=n // batch + 10)
-        relayed = sent / (time.perf_counter() - t)
-        queued = ch.queue_declare(queue, passive=True).method.message_count
-        return {"raw": raw, "written": written, "relayed": relayed, "sent": sent, "queued": queued}
+        event_relay(store, publisher, source="urn:bench", batch_size=batch).drain(max_batches=n)
+        out.update(raw=raw, written=written)
+        for relays in (1, 2):  # two relays side by side, as two processes would run (SKIP LOCKED)
+            _write(store, f"{prefix}R{relays}", n)
+            counts = [0] * relays
+            threads = [threading.Thread(target=_drain, args=(store, publisher, batch, n, counts, k))
+                       for k in range(relays)]
+            t = time.perf_counter()
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+            out[f"relayed{relays}"] = sum(counts) / (time.perf_counter() - t)
+            out[f"sent{relays}"] = sum(counts)
+        return out
     finally:
         publisher.close()
-        ch.queue_delete(queue)
-        ch.exchange_delete(exchange)
+        with _channel(amqp_url) as ch:  # a fresh connection: the first would have missed heartbeats
+            out["queued"] = ch.queue_declare(queue, passive=True).method.message_count
+            ch.queue_delete(queue)
+            ch.exchange_delete(exchange)
+
+
+@contextmanager
+def _channel(url: str) -> Iterator[BlockingChannel]:
+    conn = pika.BlockingConnection(pika.URLParameters(url))
+    try:
+        yield conn.channel()
+    finally:
         conn.close()
+
+
+def _drain(store: Store, publisher: AmqpPublisher, batch: int, n: int, counts: list[int], k: int) -> None:
+    relay = event_relay(store, publisher, source="urn:bench", batch_size=batch)
+    counts[k] = relay.drain(max_batches=n // batch + 10)
+
+
+def _write(store: Store, prefix: str, n: int) -> None:
+    """n events into the outbox, 1,000 per transaction (as n commands' worth of events)."""
+    for k in range(0, n, 1000):
+        with store.write() as s:
+            for i in range(k, min(n, k + 1000)):
+                outbox.emit(s, "unit.completed", aggregate_type="unit", aggregate_id=f"{prefix}-{i}",
+                            data={"serial": f"{prefix}-{i}", "station": "ICT-1", "result": "pass"})
 
 
 def main() -> None:
@@ -181,16 +215,16 @@ def main() -> None:
                           f"p50 {statistics.median(ms):6.2f} ms  p99 {pct(ms, 99):6.2f} ms  "
                           f"max {max(ms):6.2f} ms")
             if amqp:
-                with pika.BlockingConnection(pika.URLParameters(amqp)) as conn:
-                    conn.channel().exchange_delete(exchange)
+                with _channel(amqp) as ch:
+                    ch.exchange_delete(exchange)
         if args.amqp_url:
             store = Store(make_engine(url))
             r = throughput(store, args.amqp_url, args.throughput, args.batch)
             store.dispose()
-            print(f"relay    {dialect:10} {r['sent']:.0f} events, batches of {args.batch}: "
-                  f"relayed {r['relayed']:,.0f} events/s with confirms "
-                  f"(raw publisher {r['raw']:,.0f}/s, ratio {r['relayed'] / r['raw']:.2f}; "
-                  f"outbox writes {r['written']:,.0f} events/s; {r['queued']:.0f} queued at the broker)")
+            print(f"relay    {dialect:10} {args.throughput} events, batches of {args.batch}, confirmed: "
+                  f"1 relay {r['relayed1']:,.0f}/s, 2 relays {r['relayed2']:,.0f}/s; raw publisher "
+                  f"{r['raw']:,.0f}/s (1 relay = {r['relayed1'] / r['raw']:.2f} of raw); outbox writes "
+                  f"{r['written']:,.0f} events/s; {r['queued']:.0f} messages queued at the broker")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import socket
 import struct
 
 import httpx
+import pytest
 from sqlalchemy import select
 from websockets.sync.client import connect
 
@@ -21,13 +22,15 @@ from tests.events_support import (
     a_work_order,
     complete,
     require_amqp,
-    unique_exchange,
+    scratch_exchange,
 )
 from traceability import outbox, schema
 from traceability.database import Store, make_engine
 from traceability.models import OutboxEvent
 
 WAIT = 15.0  # seconds a subscriber waits for one event before the test fails
+
+exchange = pytest.fixture(scratch_exchange)
 
 
 def _event_id(store: Store, subject: str, type: str) -> str:
@@ -62,9 +65,8 @@ def test_embedded_sqlite_and_in_process_bus(tmp_path, uid):
     assert got["id"] == _event_id(store, serial, "unit.completed")
 
 
-def test_a_subscriber_on_one_process_sees_an_event_caused_through_another(postgresql_url, uid):
+def test_a_subscriber_on_one_process_sees_an_event_caused_through_another(postgresql_url, uid, exchange):
     amqp = require_amqp()
-    exchange = unique_exchange()
 
     def settings(relay: bool) -> Settings:
         return Settings(database_url=postgresql_url, amqp_url=amqp,
