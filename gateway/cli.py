@@ -171,6 +171,37 @@ def graphql_schema(check: bool = typer.Option(False, "--check", help="exit 1 if 
 
 
 @app.command()
+def consume(
+    duration: float | None = typer.Option(None, "--duration", min=0, help="stop after SECONDS"),
+) -> None:
+    """Consume IPC-CFX messages from RabbitMQ (TRACEBRIDGE_AMQP_URL, TRACEBRIDGE_CFX_*) into the store."""
+    import logging
+    import signal
+
+    from devices.cfx.consumer import CfxConsumer
+
+    settings = Settings()
+    if not settings.amqp_url:
+        typer.echo("no broker: set TRACEBRIDGE_AMQP_URL, e.g. amqp://guest:guest@127.0.0.1:5672/%2F",
+                   err=True)
+        raise typer.Exit(2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pika").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    store = _store(settings)
+    consumer = CfxConsumer(store, settings.amqp_url, settings.cfx)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: consumer.stop.set())
+    try:
+        schema.upgrade(store.engine)
+        typer.echo(f"consuming {settings.cfx.queue} on exchange {settings.cfx.exchange}")
+        consumer.run(duration=duration)
+    finally:
+        store.dispose()
+    typer.echo(f"{consumer.stats.messages} message(s) in {consumer.stats.batches} batch(es)")
+
+
+@app.command()
 def relay(
     once: bool = typer.Option(False, "--once", help="publish what is due, then exit"),
     duration: float | None = typer.Option(None, "--duration", min=0, help="stop after SECONDS"),

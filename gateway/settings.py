@@ -7,9 +7,11 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from devices.cfx.settings import CfxSettings
 from devices.modbus.settings import ModbusSettings
 from gateway.events.settings import EventsSettings
 from gateway.graph.settings import GraphQLSettings
+from integrations.epcis.settings import EpcisSettings
 from integrations.erp.settings import ErpSettings
 from integrations.plm.settings import PlmSettings
 from integrations.wms.settings import WmsSettings
@@ -29,6 +31,8 @@ class Settings(BaseSettings):
     wms: WmsSettings = Field(default_factory=WmsSettings)  # TRACEBRIDGE_WMS_*
     graphql: GraphQLSettings = Field(default_factory=GraphQLSettings)  # TRACEBRIDGE_GRAPHQL_*
     erp: ErpSettings = Field(default_factory=ErpSettings)  # TRACEBRIDGE_ERP_*
+    cfx: CfxSettings = Field(default_factory=CfxSettings)  # TRACEBRIDGE_CFX_*
+    epcis: EpcisSettings = Field(default_factory=EpcisSettings)  # TRACEBRIDGE_EPCIS_*
 
     @model_validator(mode="after")
     def _safe_in_production(self) -> Settings:

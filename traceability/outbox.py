@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -86,6 +86,47 @@ def emit(
     # Lets a relay in this process wake on commit instead of waiting for its next poll.
     session.info[OUTBOX_WRITTEN] = True
     return event_id
+
+
+class Event(NamedTuple):
+    type: str
+    aggregate_type: str
+    aggregate_id: str
+    data: dict[str, Any]
+
+
+def emit_many(session: Session, events: list[Event], *, destination: str = "events") -> list[str]:
+    """`emit` for a batch: one counter upsert and one insert for all of them, in order per aggregate."""
+    if not events:
+        return []
+    counts: dict[tuple[str, str], int] = {}
+    for e in events:
+        counts[(e.aggregate_type, e.aggregate_id)] = counts.get((e.aggregate_type, e.aggregate_id), 0) + 1
+    dialect = session.get_bind().dialect.name
+    ins = (postgresql if dialect == "postgresql" else sqlite).insert(AggregateSequence.__table__)
+    stmt = ins.on_conflict_do_update(
+        index_elements=["aggregate_type", "aggregate_id", "destination"],
+        set_={"last": AggregateSequence.__table__.c.last + ins.excluded.last},
+    ).returning(ins.table.c.aggregate_type, ins.table.c.aggregate_id, ins.table.c.last)
+    # Sorted, so concurrent writers lock the counter rows in one order.
+    keys = sorted(counts)
+    rows = session.execute(stmt, [{"aggregate_type": t, "aggregate_id": i, "destination": destination,
+                                   "last": counts[(t, i)]} for t, i in keys]).all()
+    nxt = {(r.aggregate_type, r.aggregate_id): r.last - counts[(r.aggregate_type, r.aggregate_id)] + 1
+           for r in rows}
+    out, values, now = [], [], utcnow()
+    for e in events:
+        key = (e.aggregate_type, e.aggregate_id)
+        event_id = str(uuid.uuid4())
+        out.append(event_id)
+        values.append({"event_id": event_id, "destination": destination, "type": e.type,
+                       "aggregate_type": e.aggregate_type, "aggregate_id": e.aggregate_id,
+                       "sequence": nxt[key], "payload": e.data, "version": version_of(e.type),
+                       "created_at": now})
+        nxt[key] += 1
+    session.execute(OutboxEvent.__table__.insert(), values)
+    session.info[OUTBOX_WRITTEN] = True
+    return out
 
 
 def claim(

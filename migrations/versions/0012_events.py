@@ -13,7 +13,7 @@ from alembic import op
 import traceability.types
 
 revision: str = '0012_events'
-down_revision: str | None = '0010_plm_wms'
+down_revision: str | None = '0011_cfx'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

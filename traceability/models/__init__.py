@@ -1,5 +1,6 @@
 """The store's tables (SQLModel). Importing this package registers every table on the metadata."""
 
+from traceability.models.device_messages import DeviceMessage
 from traceability.models.devices import DeviceStatus
 from traceability.models.equipment import Equipment
 from traceability.models.holds import Hold
@@ -22,6 +23,7 @@ __all__ = [
     "ComponentInstallation",
     "Container",
     "ContainerItem",
+    "DeviceMessage",
     "DeviceStatus",
     "Equipment",
     "Hold",
