@@ -1,8 +1,9 @@
 """Events: end-to-end latency and relay throughput.
 
-Latency: a command committed (RecordOperation through `dispatch`, as a REST/CFX adapter runs it)
-→ the `unit.completed` event received by a websocket subscriber of the running app, and (with
-RabbitMQ) by an AMQP consumer of a queue bound to the exchange. One event at a time; p50/p99.
+Latency: a CFX WorkCompleted POSTed to /api/v1/cfx (after its WorkStarted) → the `unit.completed`
+event at a websocket subscriber of the running app; and a command committed (RecordOperation
+through `dispatch`, as an adapter runs it) → the event at the websocket subscriber and (with
+RabbitMQ) at an AMQP consumer of a queue bound to the exchange. One event at a time; p50/p99.
 
 Throughput: N events written to the outbox, then drained by one relay publishing with confirms
 to the exchange (a durable queue bound, so the broker persists each message); printed beside
@@ -27,9 +28,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pika
 from pika.adapters.blocking_connection import BlockingChannel
-from websockets.sync.client import connect
+from websockets.sync.client import ClientConnection, connect
 
 from bench.serving import serving
 from gateway.dispatch import dispatch
@@ -89,15 +91,44 @@ class AmqpClock:
         conn.close()
 
 
+def _cfx(name: str, source: str, at: datetime, body: dict) -> dict:
+    return {"MessageName": name, "Version": "2.1", "TimeStamp": at.isoformat(), "UniqueID": str(uuid.uuid4()),
+            "Source": source, "Target": None, "RequestID": None, "MessageBody": body}
+
+
+def cfx_latency(http: httpx.Client, ws: ClientConnection, serials: list[str]) -> list[float]:
+    """WorkStarted, then WorkCompleted POSTed to /api/v1/cfx: from sending WorkCompleted to the
+    unit.completed event at the websocket subscriber."""
+    out = []
+    for i, sn in enumerate(serials):
+        at, tx = T0 + timedelta(hours=1, seconds=i), str(uuid.uuid4())
+        started = http.post("/api/v1/cfx", json=_cfx("CFX.Production.WorkStarted", "BENCH.ICT1", at, {
+            "PrimaryIdentifier": sn, "HermesIdentifier": None, "TransactionID": tx, "Lane": 1,
+            "UnitCount": 1, "Units": [], "RecipeName": None, "Revision": None,
+            "WorkOrderIdentifier": None}))
+        started.raise_for_status()
+        sent = time.perf_counter()
+        http.post("/api/v1/cfx", json=_cfx("CFX.Production.WorkCompleted", "BENCH.ICT1",
+                                           at + timedelta(seconds=1), {
+            "TransactionID": tx, "Result": "Completed", "PrimaryIdentifier": sn, "UnitCount": 0,
+            "Units": []})).raise_for_status()
+        while json.loads(ws.recv(timeout=10))["subject"] != sn:
+            pass
+        out.append((time.perf_counter() - sent) * 1000)
+    return out
+
+
 def latency(settings: Settings, n: int) -> dict[str, list[float]]:
     prefix = f"LAT{uuid.uuid4().hex[:6].upper()}"
     out: dict[str, list[float]] = {"websocket": [], "amqp": []}
     with serving(settings) as (base, app):
         store: Store = app.state.store
-        serials = _units(store, prefix, n)
+        serials = _units(store, prefix, 2 * n)
         clock = AmqpClock(settings.amqp_url, settings.events.exchange) if settings.amqp_url else None
-        with connect(f"{base}/api/v1/events/ws?types=unit.completed") as ws:
-            for i, sn in enumerate(serials):
+        with connect(f"{base}/api/v1/events/ws?types=unit.completed") as ws, \
+                httpx.Client(base_url=base.replace("ws:", "http:"), timeout=10) as http:
+            out["CFX in → websocket"] = cfx_latency(http, ws, serials[n:])
+            for i, sn in enumerate(serials[:n]):
                 at = T0 + timedelta(seconds=i)
                 cmd = RecordOperation(serial=sn, operation="ICT", station="ICT-1", started_at=at,
                                       completed_at=at + timedelta(seconds=1), result="pass")
@@ -211,7 +242,8 @@ def main() -> None:
             got = latency(settings, args.events)
             for sink, ms in got.items():
                 if ms:
-                    print(f"latency  {dialect:10} {mode:15} commit → {sink:9}  n={len(ms):4}  "
+                    what = sink if sink.startswith("CFX") else f"commit → {sink}"
+                    print(f"latency  {dialect:10} {mode:15} {what:20}  n={len(ms):4}  "
                           f"p50 {statistics.median(ms):6.2f} ms  p99 {pct(ms, 99):6.2f} ms  "
                           f"max {max(ms):6.2f} ms")
             if amqp:
