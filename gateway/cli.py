@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from gateway.erp_cli import erp
+from gateway.security import cli as security_cli
 from gateway.settings import Settings
 from integrations.plm.cli import app as plm_cli
 from integrations.wms.cli import app as wms_cli
@@ -18,6 +19,8 @@ db = typer.Typer(help="Database schema", no_args_is_help=True)
 demo = typer.Typer(help="Demo plant", no_args_is_help=True)
 app.add_typer(db, name="db")
 app.add_typer(demo, name="demo")
+app.add_typer(security_cli.keys, name="keys")
+app.add_typer(security_cli.audit_cli, name="audit")
 app.add_typer(erp, name="erp")
 app.add_typer(plm_cli, name="plm")
 app.add_typer(wms_cli, name="wms")
@@ -73,9 +76,13 @@ def serve(
         from traceability import demo as plant
 
         plant.seed(store)
+    key = security_cli.demo_key(store, Path(settings.security.demo_key_file)) if demo_data else None
     store.dispose()
     base = f"http://{host}:{port}"
     typer.echo(f"TraceBridge on {base}  (OpenAPI {base}/docs, GraphQL {base}/graphql)")
+    if key:
+        typer.echo(f"demo API key (every scope): {key}\n  curl -H 'Authorization: Bearer {key}' "
+                   f"{base}/api/v1/devices")
     uvicorn.run("gateway.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="info")
 

@@ -11,6 +11,7 @@ from devices.cfx.settings import CfxSettings
 from devices.modbus.settings import ModbusSettings
 from gateway.events.settings import EventsSettings
 from gateway.graph.settings import GraphQLSettings
+from gateway.security.settings import SecuritySettings
 from integrations.epcis.settings import EpcisSettings
 from integrations.erp.settings import ErpSettings
 from integrations.plm.settings import PlmSettings
@@ -27,6 +28,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
     modbus: ModbusSettings = Field(default_factory=ModbusSettings)  # TRACEBRIDGE_MODBUS_*
     events: EventsSettings = Field(default_factory=EventsSettings)  # TRACEBRIDGE_EVENTS_*
+    security: SecuritySettings = Field(default_factory=SecuritySettings)  # TRACEBRIDGE_AUTH_*, _JWT_*
     plm: PlmSettings = Field(default_factory=PlmSettings)  # TRACEBRIDGE_PLM_*
     wms: WmsSettings = Field(default_factory=WmsSettings)  # TRACEBRIDGE_WMS_*
     graphql: GraphQLSettings = Field(default_factory=GraphQLSettings)  # TRACEBRIDGE_GRAPHQL_*
@@ -39,4 +41,6 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.database_url.startswith("sqlite"):
             raise ValueError(
                 "TRACEBRIDGE_DATABASE_URL: SQLite is for one machine; use PostgreSQL in production")
+        if self.environment == "production" and not self.security.auth_required:
+            raise ValueError("TRACEBRIDGE_AUTH_REQUIRED: authentication cannot be off in production")
         return self

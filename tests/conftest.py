@@ -8,6 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 
+# The functional suite tests what routes do, not who may call them: its apps are built with
+# create_app(Settings(...)) and no credential, so authentication is off for it. Security is on by
+# default everywhere else; the tests/test_security*.py files build their apps with it on explicitly.
+os.environ.setdefault("TRACEBRIDGE_AUTH_REQUIRED", "false")
+
 from tests.databases import fresh_postgres, fresh_sqlite, pg_available
 from traceability import schema
 from traceability.database import Store, make_engine

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from traceability import audit
 from traceability.commands.base import Command
 from traceability.commands.devices import ReportDeviceStatus, report_device_status
 from traceability.commands.holds import PlaceHold, ReleaseHold, place_hold, release_hold
@@ -68,7 +69,7 @@ from traceability.commands.work_orders import (
     change_work_order_status,
     sync_work_order,
 )
-from traceability.idempotency import once
+from traceability.idempotency import once, payload_hash
 
 Handler = Callable[[Session, Any], dict]
 
@@ -105,14 +106,23 @@ def register(command: type[Command], handler: Handler) -> None:
 
 
 def execute(
-    session: Session, cmd: Command, *, source: str = "local", message_id: str | None = None
+    session: Session, cmd: Command, *, source: str = "local", message_id: str | None = None,
+    actor: str = "system",
 ) -> dict:
-    """Run one command in the caller's transaction; a repeated (source, message_id) is a no-op."""
+    """Run one command in the caller's transaction; a repeated (source, message_id) is a no-op.
+
+    A command that runs leaves an audit entry (who, what, from where) in the same transaction.
+    """
     handler = HANDLERS[type(cmd)]
-    return once(
-        session, source=source, message_id=message_id, command=type(cmd).__name__,
-        payload=cmd.model_dump(mode="json"), run=lambda: handler(session, cmd),
-    )
+    name, payload = type(cmd).__name__, cmd.model_dump(mode="json")
+
+    def run() -> dict:
+        answer = handler(session, cmd)
+        audit.record(session, actor=actor, command=name, target=audit.target_of(cmd), source=source,
+                     message_id=message_id, payload_hash=payload_hash(payload))
+        return answer
+
+    return once(session, source=source, message_id=message_id, command=name, payload=payload, run=run)
 
 
 __all__ = [

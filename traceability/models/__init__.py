@@ -3,6 +3,7 @@
 from traceability.models.device_messages import DeviceMessage
 from traceability.models.devices import DeviceStatus
 from traceability.models.equipment import Equipment
+from traceability.models.governance import ApiKey, AuditEntry
 from traceability.models.holds import Hold
 from traceability.models.materials import MaterialLoad, MaterialLot, Part
 from traceability.models.messaging import AggregateSequence, InboundMessage, OutboxEvent
@@ -20,6 +21,8 @@ from traceability.models.routing import OperationMaterial, ParameterSpec, Routin
 
 __all__ = [
     "AggregateSequence",
+    "ApiKey",
+    "AuditEntry",
     "ComponentInstallation",
     "Container",
     "ContainerItem",
