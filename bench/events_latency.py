@@ -39,6 +39,7 @@ from gateway.events.amqp_publisher import AmqpPublisher
 from gateway.events.envelope import Envelope
 from gateway.events.relay import event_relay
 from gateway.events.settings import EventsSettings
+from gateway.security.settings import SecuritySettings
 from gateway.settings import Settings
 from traceability import outbox, schema
 from traceability.commands import DefinePart, NewUnit, RecordOperation, RegisterUnits, SyncWorkOrder, execute
@@ -237,8 +238,10 @@ def main() -> None:
         modes = [("in-process bus", None)] + ([("RabbitMQ", args.amqp_url)] if args.amqp_url else [])
         for mode, amqp in modes:
             exchange = f"tb.bench.latency.{uuid.uuid4().hex[:8]}"
+            # Auth off: this measures events (bench/security.py measures the guard).
             settings = Settings(database_url=url, amqp_url=amqp,
-                                events=EventsSettings(exchange=exchange, poll_interval=0.1))
+                                events=EventsSettings(exchange=exchange, poll_interval=0.1),
+                                security=SecuritySettings(auth_required=False))
             got = latency(settings, args.events)
             for sink, ms in got.items():
                 if ms:
