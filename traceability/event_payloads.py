@@ -131,6 +131,17 @@ class ProcessSampled(Payload):
     samples: list[Sample]
 
 
+class MessageDeadLettered(Payload):
+    id: int = Field(description="the parked row: GET /api/v1/dead-letters, POST …/{id}/requeue")
+    kind: str
+    source: str
+    message_id: str
+    message_name: str
+    reason: str | None
+    field: str | None = Field(description="the message field refused, when one is to blame")
+    attempts: int = Field(description="deliveries of this message so far")
+
+
 # quality/ (a sibling domain package) emits these; described here so the catalog is complete
 # without traceability importing quality.
 class ShipmentInScope(Payload):
@@ -219,6 +230,7 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "device.connected": DeviceChanged,
     "device.lost": DeviceChanged,
     "process.sampled": ProcessSampled,
+    "message.deadlettered": MessageDeadLettered,
     "containment.opened": ContainmentOpened,
     "containment.released": ContainmentReleased,
     "spc.chart_defined": ChartDefined,
