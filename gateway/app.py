@@ -8,10 +8,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gateway import errors, security
+from gateway.events import routes as events_routes
+from gateway.events.runtime import start_events
 from gateway.graph.router import graphql_router
 from gateway.quality import router as quality_router
-from gateway.routes import devices, health
+from gateway.routes import cfx, devices, health, trace_levels
 from gateway.settings import Settings
+from integrations.epcis import routes as epcis
 from integrations.erp import rest as erp_rest
 from integrations.erp import soap_service as erp_soap
 from integrations.plm import routes as plm
@@ -25,9 +28,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = Store(make_engine(settings.database_url), policy=settings.wms.policy())
+        app.state.events = await start_events(settings)
         try:
             yield
         finally:
+            app.state.events.stop()
             app.state.store.dispose()
 
     app = FastAPI(
@@ -47,4 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(quality_router)
     app.include_router(erp_rest.router)
     app.include_router(erp_soap.service().router())
+    app.include_router(cfx.router)
+    app.include_router(events_routes.router)
+    app.include_router(trace_levels.router)
+    app.include_router(epcis.router)
     return app

@@ -175,3 +175,59 @@ def graphql_schema(check: bool = typer.Option(False, "--check", help="exit 1 if 
         raise typer.Exit(0 if current else 1)
     export.write()
     typer.echo(f"{export.SCHEMA_FILE}: {'unchanged' if current else 'written'}")
+
+
+@app.command()
+def consume(
+    duration: float | None = typer.Option(None, "--duration", min=0, help="stop after SECONDS"),
+) -> None:
+    """Consume IPC-CFX messages from RabbitMQ (TRACEBRIDGE_AMQP_URL, TRACEBRIDGE_CFX_*) into the store."""
+    import logging
+    import signal
+
+    from devices.cfx.consumer import CfxConsumer
+
+    settings = Settings()
+    if not settings.amqp_url:
+        typer.echo("no broker: set TRACEBRIDGE_AMQP_URL, e.g. amqp://guest:guest@127.0.0.1:5672/%2F",
+                   err=True)
+        raise typer.Exit(2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pika").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    store = _store(settings)
+    consumer = CfxConsumer(store, settings.amqp_url, settings.cfx)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: consumer.stop.set())
+    try:
+        schema.upgrade(store.engine)
+        typer.echo(f"consuming {settings.cfx.queue} on exchange {settings.cfx.exchange}")
+        consumer.run(duration=duration)
+    finally:
+        store.dispose()
+    typer.echo(f"{consumer.stats.messages} message(s) in {consumer.stats.batches} batch(es)")
+
+
+@app.command()
+def relay(
+    once: bool = typer.Option(False, "--once", help="publish what is due, then exit"),
+    duration: float | None = typer.Option(None, "--duration", min=0, help="stop after SECONDS"),
+) -> None:
+    """Publish outbox events to the RabbitMQ exchange (TRACEBRIDGE_AMQP_URL); many may run at once."""
+    import logging
+
+    from gateway.events.standalone import run_relay
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pika").setLevel(logging.WARNING)
+    settings = Settings()
+    store = _store(settings)
+    try:
+        schema.upgrade(store.engine)
+        sent = run_relay(settings, store, once=once, duration=duration)
+    except ValueError as refused:
+        typer.echo(str(refused), err=True)
+        raise typer.Exit(2) from None
+    finally:
+        store.dispose()
+    typer.echo(f"{sent} event(s) published to {settings.events.exchange}")

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
+from starlette.requests import HTTPConnection
 
 from gateway.settings import Settings
 from traceability.database import Store
 
 
-def get_store(request: Request) -> Store:
-    return request.app.state.store
+# HTTPConnection, not Request: websockets (GraphQL subscriptions) resolve these too.
+def get_store(conn: HTTPConnection) -> Store:
+    return conn.app.state.store
 
 
-def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+def get_settings(conn: HTTPConnection) -> Settings:
+    return conn.app.state.settings
 
 
 StoreDep = Annotated[Store, Depends(get_store)]

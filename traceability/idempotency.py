@@ -62,3 +62,21 @@ def once(
         )
     )
     return answer
+
+
+def seen_many(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], InboundMessage]:
+    """The accepted messages among many (source, message id) keys, in one query."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    rows = session.scalars(select(InboundMessage).where(
+        InboundMessage.source.in_({k[0] for k in keys}),
+        InboundMessage.message_id.in_({k[1] for k in keys}))).all()
+    return {(r.source, r.message_id): r for r in rows if (r.source, r.message_id) in wanted}
+
+
+def accept_many(session: Session, accepted: list[dict[str, Any]]) -> None:
+    """Record many first deliveries at once: dicts of source, message_id, command, payload_hash,
+    response. As in `once`, the unique key settles a race: the losing transaction rolls back whole."""
+    if accepted:
+        session.execute(insert(InboundMessage.__table__), accepted)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gateway.events.graph import Subscription
 from gateway.graph.schema import build_schema
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "graphql" / "schema.graphql"
 
 
 def sdl() -> str:
-    return build_schema().as_str() + "\n"
+    return build_schema(subscription=Subscription).as_str() + "\n"
 
 
 def write(path: Path = SCHEMA_FILE) -> bool:

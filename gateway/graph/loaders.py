@@ -8,7 +8,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from traceability import genealogy
+from traceability import completeness, genealogy
 from traceability.records import as_built, history, holds, materials, packing, units, work_orders
 
 Reader = Callable[..., Awaitable[Any]]
@@ -49,3 +49,5 @@ class Loaders:
         self.work_order_by_number = _loader(read, work_orders.work_orders_by_number)
         self.progress = _loader(read, work_orders.progress_of, many=True)
         self.forward_scope = _loader(read, _forward)
+        self.trace_level = _loader(read, completeness.trace_levels_of)
+        self.trace_summary = _loader(read, partial(completeness.work_order_summaries, top=100))

@@ -10,6 +10,7 @@ import strawberry
 from gateway.graph.containers import Container
 from gateway.graph.context import Info
 from gateway.graph.holds import INCLUDE_RELEASED, Hold, holds_on
+from gateway.graph.trace_levels import TraceLevel
 from traceability.records.as_built import InstallationRecord
 from traceability.records.history import OperationRecord, ParameterRecord, TestRecord
 from traceability.records.units import UnitRecord
@@ -198,6 +199,10 @@ class Unit:
     async def holds(self, info: Info,
                     include_released: Annotated[bool, INCLUDE_RELEASED] = False) -> list[Hold]:
         return await holds_on(info, "unit", self.serial, include_released)
+
+    @strawberry.field(description="The IPC-1782 levels its record reaches and what is missing.")
+    async def trace_level(self, info: Info) -> TraceLevel:
+        return TraceLevel.of(await info.context.loaders.trace_level.load(self.rec.id))
 
     @classmethod
     def of(cls, r: UnitRecord) -> Unit:

@@ -10,6 +10,7 @@ import strawberry
 
 from gateway.graph.context import Info
 from gateway.graph.holds import INCLUDE_RELEASED, Hold, holds_on
+from gateway.graph.trace_levels import TraceLevelSummary
 from traceability.records.work_orders import OperationProgress as ProgressRecord
 from traceability.records.work_orders import WorkOrderRecord
 
@@ -77,6 +78,14 @@ class WorkOrder:
     async def holds(self, info: Info,
                     include_released: Annotated[bool, INCLUDE_RELEASED] = False) -> list[Hold]:
         return await holds_on(info, "work_order", self.number, include_released)
+
+    @strawberry.field(description="Its units per IPC-1782 level and the commonest gaps (panels aside).")
+    async def trace_level(
+        self, info: Info,
+        top: Annotated[int, strawberry.argument(description="gaps listed, at most 100")] = 10,
+    ) -> TraceLevelSummary:
+        summary = await info.context.loaders.trace_summary.load(self.rec.id)
+        return TraceLevelSummary.of(summary, max(1, min(top, 100)))
 
     @classmethod
     def of(cls, r: WorkOrderRecord) -> WorkOrder:

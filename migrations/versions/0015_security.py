@@ -1,7 +1,7 @@
 """security: API keys (hashed) and the hash-chained audit log
 
 Revision ID: 0015_security
-Revises: 0010_plm_wms
+Revises: 0014_standards
 Create Date: 2026-12-01
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import traceability.types
 
 revision: str = '0015_security'
-down_revision: str | None = '0010_plm_wms'
+down_revision: str | None = '0014_standards'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from traceability import outbox
@@ -28,17 +29,23 @@ class ReportDeviceStatus(Command):
 
 def report_device_status(session: Session, cmd: ReportDeviceStatus) -> dict:
     """Merge a report into the source's row; a change of status is an event."""
-    row = session.scalars(select(DeviceStatus).where(DeviceStatus.source == cmd.source)).first()
+    row = _row(session, cmd.source)
     if row is None:
-        row = DeviceStatus(source=cmd.source, kind=cmd.kind, messages=0, problems={})
-        session.add(row)
+        # Two processes may see a new source at once: insert-or-nothing, then lock the row.
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        session.execute(dialect.insert(DeviceStatus.__table__).values(
+            source=cmd.source, kind=cmd.kind, status="unknown", messages=0, problems={},
+            updated_at=utcnow()).on_conflict_do_nothing(index_elements=["source"]))
+        row = _row(session, cmd.source)
+        assert row is not None
     old = row.status
     if cmd.status:
         row.status = cmd.status
     row.station = cmd.station or row.station
     row.last_seen_at = cmd.seen_at or row.last_seen_at
-    if cmd.error is not None or cmd.status == "connected":
-        row.last_error = cmd.error
+    # An empty error clears the last one (a fault cleared); so does coming back after a loss.
+    if cmd.error is not None or (cmd.status == "connected" and old != "connected"):
+        row.last_error = cmd.error or None
     if cmd.clock_offset_s is not None:
         row.clock_offset_s = cmd.clock_offset_s
     row.messages = (row.messages or 0) + cmd.messages
@@ -54,6 +61,13 @@ def report_device_status(session: Session, cmd: ReportDeviceStatus) -> dict:
                     data={"source": cmd.source, "kind": cmd.kind, "status": cmd.status,
                           "error": cmd.error, "station": row.station})
     return {"source": cmd.source, "status": row.status}
+
+
+def _row(session: Session, source: str) -> DeviceStatus | None:
+    query = select(DeviceStatus).where(DeviceStatus.source == source)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalars(query).first()
 
 
 def device_statuses(session: Session, kind: str | None = None) -> list[DeviceStatus]:

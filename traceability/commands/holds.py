@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from traceability import lookup, outbox, warehouse_reports
 from traceability.commands.base import Command
 from traceability.errors import Invalid
+from traceability.events import hold_event
 from traceability.models import Hold
 from traceability.types import utcnow
 
@@ -35,7 +36,7 @@ def place_hold(session: Session, cmd: PlaceHold) -> dict:
                 held_by=cmd.by, held_at=cmd.at or utcnow(), case_id=cmd.case_id)
     session.add(hold)
     session.flush()
-    outbox.emit(session, f"{cmd.target_kind}.held", aggregate_type=cmd.target_kind,
+    outbox.emit(session, hold_event(cmd.target_kind, "held"), aggregate_type=cmd.target_kind,
                 aggregate_id=cmd.target, data={**cmd.model_dump(mode="json"), "hold_id": hold.id})
     warehouse_reports.lot_hold_changed(session, hold, released=False)
     return {"hold_id": hold.id, "created": True}
@@ -55,9 +56,10 @@ def release_hold(session: Session, cmd: ReleaseHold) -> dict:
         return {"hold_id": hold.id, "changed": False}
     hold.released_at, hold.released_by = cmd.at or utcnow(), cmd.by
     session.flush()
-    outbox.emit(session, f"{hold.target_kind}.released", aggregate_type=hold.target_kind,
+    outbox.emit(session, hold_event(hold.target_kind, "released"), aggregate_type=hold.target_kind,
                 aggregate_id=hold.target_key,
-                data={"hold_id": hold.id, "target": hold.target_key, "by": cmd.by})
+                data={"hold_id": hold.id, "target_kind": hold.target_kind, "target": hold.target_key,
+                      "reason": hold.reason, "by": cmd.by})
     warehouse_reports.lot_hold_changed(session, hold, released=True)
     return {"hold_id": hold.id, "changed": True}
 

@@ -1,12 +1,16 @@
 """Installing and removing components: the genealogy edges, written in batches.
 
 An item names what went in by lot, by child serial, or only by the station location it was
-picked from; a location is attributed to the lot loaded there at that moment. Removal (rework)
+picked from; a location is attributed to the lot loaded there at that moment. When the moment is
+only known to lie in a window (`installed_after`..`installed_at`, e.g. a machine that reports a
+panel's placements at its end) and a splice falls inside it, every lot loaded there during the
+window is recorded as a candidate (IPC-1782) rather than guessing one. Removal (rework)
 closes an installation, never deletes it, so traces as of an earlier time still see it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import AwareDatetime, Field, model_validator
@@ -16,7 +20,7 @@ from sqlalchemy.orm import Session
 from traceability import genealogy, lookup, outbox, policy
 from traceability.commands.base import Command
 from traceability.commands.holds import PlaceHold, place_hold
-from traceability.errors import Conflict, Invalid, Refused
+from traceability.errors import Conflict, DomainError, Invalid, Refused
 from traceability.models import ComponentInstallation, MaterialLoad, MaterialLot, Unit
 
 
@@ -29,11 +33,15 @@ class InstalledItem(Command):
     quantity: float = Field(default=1, ge=0)
     panel_position: int | None = Field(default=None, ge=0)
     installed_at: AwareDatetime | None = None
+    # The earliest the placement can have happened, when its time is not known exactly.
+    installed_after: AwareDatetime | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> InstalledItem:
-        if sum(x is not None for x in (self.lot, self.serial, self.location)) != 1:
+        if (self.lot is not None) + (self.serial is not None) + (self.location is not None) != 1:
             raise ValueError("name exactly one of lot, serial or location")
+        if self.installed_after and self.installed_at and self.installed_after > self.installed_at:
+            raise ValueError("installed_after: after installed_at")
         return self
 
 
@@ -53,92 +61,114 @@ class InstallComponents(Command):
 
 
 def install_components(session: Session, cmd: InstallComponents) -> dict:
-    parent = lookup.unit(session, cmd.parent_serial, "parent_serial")
-    lots = lookup.lots(session, {i.lot for i in cmd.items if i.lot})
-    children = lookup.units(session, {i.serial for i in cmd.items if i.serial})
-    parts = lookup.parts(session, {i.part_number for i in cmd.items if i.part_number})
-    loads = _loads_at(session, cmd)
+    [answer] = install_many(session, [[cmd]])
+    if isinstance(answer, DomainError):
+        raise answer
+    return answer[0]
+
+
+def install_many(session: Session, groups: list[list[InstallComponents]]) -> list[list[dict] | DomainError]:
+    """Many commands set-based: one query per kind of key (units, lots, parts, feeder loads) for all of
+    them, one multi-row insert, one outbox write. Each group (the commands of one message) is applied
+    whole or refused whole: a refused group gets its error in its place and writes nothing."""
+    cmds = [cmd for group in groups for cmd in group]
+    items = [i for cmd in cmds for i in cmd.items]
+    keys = _Keys(
+        parents=lookup.units(session, {cmd.parent_serial for cmd in cmds}),
+        lots=lookup.lots(session, {i.lot for i in items if i.lot}),
+        children=lookup.units(session, {i.serial for i in items if i.serial}),
+        parts=lookup.parts(session, {i.part_number for i in items if i.part_number}),
+        loads=_loads_at(session, cmds),
+    )
+    answers: list[list[dict] | DomainError] = []
+    rows: list[dict] = []
+    events: list[outbox.Event] = []
+    taken: set[int] = set()  # child units installed by an earlier group of this call
+    for group in groups:
+        try:
+            made = [(cmd, *_rows(session, cmd, keys, taken)) for cmd in group]
+        except DomainError as refused:
+            answers.append(refused)
+            continue
+        for _, _, hold in made:  # only once the whole group is accepted
+            if hold is not None:
+                place_hold(session, hold)
+        made = [(cmd, its) for cmd, its, _ in made]
+        for cmd, its in made:
+            rows += its
+            taken |= {r["child_unit_id"] for r in its if r["child_unit_id"]}
+            events.append(outbox.Event("components.installed", "unit", cmd.parent_serial, {
+                "parent_serial": cmd.parent_serial, "station": cmd.station, "operation": cmd.operation,
+                "count": len(its), "installed_at": cmd.installed_at.isoformat()}))
+        answers.append([{"parent_serial": cmd.parent_serial, "installed": len(its)} for cmd, its in made])
+    if rows:
+        session.execute(insert(ComponentInstallation.__table__), rows)  # Core executemany: no ORM cost
+    outbox.emit_many(session, events)
+    return answers
+
+
+@dataclass
+class _Keys:
+    parents: dict[str, Unit]
+    lots: dict[str, MaterialLot]
+    children: dict[str, Unit]
+    parts: dict
+    loads: dict[tuple[str | None, str], list]
+
+
+def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
+          taken: set[int]) -> tuple[list[dict], PlaceHold | None]:
+    """The installation rows of one command, and the hold the quarantine policy asks for, if any."""
+    parent = lookup.require(keys.parents, cmd.parent_serial, "parent_serial", "unit")
+    base = {"parent_unit_id": parent.id, "operation": cmd.operation, "station": cmd.station,
+            "source_message_id": cmd.source_message_id, "child_unit_id": None, "flag": None}
+    by_location: dict[tuple, tuple[list[int], int, str]] = {}  # items of one feeder and time share it
     rows: list[dict] = []
     quarantined: dict[int, tuple[str, str]] = {}  # lot id -> (lot code, the field that named it)
     for n, item in enumerate(cmd.items):
-        f = f"items[{n}]"
         at = item.installed_at or cmd.installed_at
-        lot_ids: list[int] = []
         child_id = None
-        attribution = "direct"
         if item.lot:
-            lot = lookup.require(lots, item.lot, f"{f}.lot", "material lot")
-            lot_ids, part_id = [lot.id], lot.part_id
+            lot = lookup.require(keys.lots, item.lot, f"items[{n}].lot", "material lot")
             if lot.status == "quarantined":
-                quarantined.setdefault(lot.id, (item.lot, f"{f}.lot"))
+                quarantined.setdefault(lot.id, (item.lot, f"items[{n}].lot"))
+            lot_ids, part_id, attribution = [lot.id], lot.part_id, "direct"
         elif item.serial:
-            child = lookup.require(children, item.serial, f"{f}.serial", "unit")
+            child = lookup.require(keys.children, item.serial, f"items[{n}].serial", "unit")
             if child.id == parent.id:
-                raise Invalid(f"{f}.serial", "a unit cannot be installed into itself")
-            child_id, part_id = child.id, child.part_id
+                raise Invalid(f"items[{n}].serial", "a unit cannot be installed into itself")
+            child_id, part_id, lot_ids, attribution = child.id, child.part_id, [], "direct"
         else:
-            hits = [ld for ld in loads.get(item.location, ())
-                    if ld.loaded_at <= at and (ld.unloaded_at is None or ld.unloaded_at > at)]
-            if not hits:
-                raise Invalid(f"{f}.location",
-                              f"no lot loaded at {cmd.station}/{item.location} at {at.isoformat()}")
-            lot_ids, part_id = [hits[-1].lot_id], hits[-1].part_id
-            attribution = "location"
-            if hits[-1].status == "quarantined":
-                quarantined.setdefault(hits[-1].lot_id, (hits[-1].lot_code, f"{f}.location"))
+            key = (item.location, at, item.installed_after)
+            if key not in by_location:
+                by_location[key] = _at_location(cmd, keys, item, at, n)
+            lot_ids, part_id, attribution = by_location[key]
+            for ld in keys.loads.get((cmd.station, item.location or ""), ()):
+                if ld.lot_id in lot_ids and ld.status == "quarantined":
+                    quarantined.setdefault(ld.lot_id, (ld.lot_code, f"items[{n}].location"))
         if item.part_number:
-            named = lookup.require(parts, item.part_number, f"{f}.part_number", "part")
+            named = lookup.require(keys.parts, item.part_number, f"items[{n}].part_number", "part")
             if named.id != part_id:
-                raise Invalid(f"{f}.part_number",
+                raise Invalid(f"items[{n}].part_number",
                               f"{item.part_number!r} is not the part of the installed material")
         if item.panel_position is not None and parent.kind != "panel":
-            raise Invalid(f"{f}.panel_position", f"unit {cmd.parent_serial!r} is not a panel")
+            raise Invalid(f"items[{n}].panel_position", f"unit {cmd.parent_serial!r} is not a panel")
         for lot_id in lot_ids or [None]:
-            rows.append({
-                "parent_unit_id": parent.id, "panel_position": item.panel_position,
-                "child_unit_id": child_id, "lot_id": lot_id, "part_id": part_id,
-                "reference_designator": item.reference_designator, "quantity": item.quantity,
-                "installed_at": at, "operation": cmd.operation, "station": cmd.station,
-                "location": item.location, "attribution": attribution,
-                "source_message_id": cmd.source_message_id, "flag": None,
-            })
-    if quarantined:
-        _quarantine_policy(session, cmd, rows, quarantined)
-    _refuse_installed_children(session, parent, [r["child_unit_id"] for r in rows if r["child_unit_id"]])
-    session.execute(insert(ComponentInstallation), rows)
-    outbox.emit(session, "components.installed", aggregate_type="unit",
-                aggregate_id=cmd.parent_serial, data={
-                    "parent_serial": cmd.parent_serial, "station": cmd.station,
-                    "operation": cmd.operation, "count": len(rows),
-                    "installed_at": cmd.installed_at.isoformat()})
-    return {"parent_serial": cmd.parent_serial, "installed": len(rows)}
-
-
-def _loads_at(session: Session, cmd: InstallComponents) -> dict[str, list]:  # type: ignore[type-arg]
-    """Every load (with its lot's part) that may cover an item's time at its location, in one query."""
-    locations = {i.location for i in cmd.items if i.location}
-    if not locations:
-        return {}
-    times = [i.installed_at or cmd.installed_at for i in cmd.items if i.location]
-    rows = session.execute(
-        select(MaterialLoad.location, MaterialLoad.lot_id, MaterialLoad.loaded_at,
-               MaterialLoad.unloaded_at, MaterialLot.part_id, MaterialLot.status, MaterialLot.lot_code)
-        .join(MaterialLot, MaterialLot.id == MaterialLoad.lot_id)
-        .where(
-            MaterialLoad.station == cmd.station, MaterialLoad.location.in_(locations),
-            MaterialLoad.loaded_at <= max(times),
-            or_(MaterialLoad.unloaded_at.is_(None), MaterialLoad.unloaded_at > min(times)),
-        ).order_by(MaterialLoad.loaded_at)
-    ).all()
-    out: dict[str, list] = {}
-    for row in rows:
-        out.setdefault(row.location, []).append(row)
-    return out
+            rows.append({**base, "panel_position": item.panel_position, "child_unit_id": child_id,
+                         "lot_id": lot_id, "part_id": part_id,
+                         "reference_designator": item.reference_designator, "quantity": item.quantity,
+                         "installed_at": at, "location": item.location, "attribution": attribution})
+    children = [r["child_unit_id"] for r in rows if r["child_unit_id"]]
+    if set(children) & taken:
+        raise Conflict("a child unit is installed twice in one batch", field="items.serial")
+    _refuse_installed_children(session, parent, children)
+    hold = _quarantine_policy(session, cmd, rows, quarantined) if quarantined else None
+    return rows, hold
 
 
 def _quarantine_policy(session: Session, cmd: InstallComponents, rows: list[dict],
-                       quarantined: dict[int, tuple[str, str]]) -> None:
-    """Refuse, or (policy `flag`) accept with the rows flagged and the unit put on hold."""
+                       quarantined: dict[int, tuple[str, str]]) -> PlaceHold:
+    """Refuse, or (policy `flag`) accept with the rows flagged and the unit to be put on hold."""
     if policy.of(session).quarantined_lot == "refuse":
         code, field = next(iter(quarantined.values()))
         raise Refused(f"material lot {code!r} is quarantined", field=field)
@@ -146,9 +176,48 @@ def _quarantine_policy(session: Session, cmd: InstallComponents, rows: list[dict
         if r["lot_id"] in quarantined:
             r["flag"] = "quarantined_lot"
     codes = ", ".join(sorted(code for code, _ in quarantined.values()))[:400]  # a hold reason is bounded
-    place_hold(session, PlaceHold(target_kind="unit", target=cmd.parent_serial,
-                                  reason=f"installed quarantined lot {codes}", by="quarantine policy",
-                                  at=cmd.installed_at))
+    return PlaceHold(target_kind="unit", target=cmd.parent_serial,
+                     reason=f"installed quarantined lot {codes}", by="quarantine policy",
+                     at=cmd.installed_at)
+
+
+def _at_location(cmd: InstallComponents, keys: _Keys, item: InstalledItem, at: datetime,
+                 n: int) -> tuple[list[int], int, str]:
+    """(lot ids, part id, attribution) of what was loaded at the item's location when it was placed."""
+    after = min(item.installed_after or at, at)
+    hits = [ld for ld in keys.loads.get((cmd.station, item.location or ""), ())
+            if ld.loaded_at <= at and (ld.unloaded_at is None or ld.unloaded_at > after)]
+    if not hits:
+        raise Invalid(f"items[{n}].location",
+                      f"no lot loaded at {cmd.station}/{item.location} at {at.isoformat()}")
+    if len(hits) > 1 and after < at:
+        return [h.lot_id for h in hits], hits[-1].part_id, "candidate"
+    return [hits[-1].lot_id], hits[-1].part_id, "location"
+
+
+def _loads_at(session: Session, cmds: list[InstallComponents]) -> dict[tuple[str | None, str], list]:
+    """Every load (with its lot's part) that may cover an item's time at its station location, for
+    all the commands in one query."""
+    wanted = [(cmd, i) for cmd in cmds for i in cmd.items if i.location]
+    if not wanted:
+        return {}
+    times = [i.installed_at or cmd.installed_at for cmd, i in wanted]
+    times += [i.installed_after for _, i in wanted if i.installed_after]
+    rows = session.execute(
+        select(MaterialLoad.station, MaterialLoad.location, MaterialLoad.lot_id, MaterialLoad.loaded_at,
+               MaterialLoad.unloaded_at, MaterialLot.part_id, MaterialLot.status, MaterialLot.lot_code)
+        .join(MaterialLot, MaterialLot.id == MaterialLoad.lot_id)
+        .where(
+            MaterialLoad.station.in_({cmd.station for cmd, _ in wanted}),
+            MaterialLoad.location.in_({i.location for _, i in wanted}),
+            MaterialLoad.loaded_at <= max(times),
+            or_(MaterialLoad.unloaded_at.is_(None), MaterialLoad.unloaded_at > min(times)),
+        ).order_by(MaterialLoad.loaded_at)
+    ).all()
+    out: dict[tuple[str | None, str], list] = {}
+    for row in rows:
+        out.setdefault((row.station, row.location), []).append(row)
+    return out
 
 
 def _refuse_installed_children(session: Session, parent: Unit, child_ids: list[int]) -> None:

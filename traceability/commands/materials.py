@@ -115,10 +115,11 @@ def change_lot_status(session: Session, cmd: ChangeLotStatus) -> dict:
     row = lookup.lot(session, cmd.lot)
     if row.status == cmd.status:
         return {"lot": cmd.lot, "status": cmd.status, "changed": False}
-    row.status = cmd.status
+    old, row.status = row.status, cmd.status
     session.flush()
-    outbox.emit(session, f"lot.{cmd.status}", aggregate_type="lot", aggregate_id=cmd.lot,
-                data={"lot": cmd.lot, "status": cmd.status, "reason": cmd.reason})
+    # `lot.status`, not `lot.<status>`: `lot.released` is a released hold.
+    outbox.emit(session, "lot.status", aggregate_type="lot", aggregate_id=cmd.lot,
+                data={"lot": cmd.lot, "from": old, "status": cmd.status, "reason": cmd.reason})
     return {"lot": cmd.lot, "status": cmd.status, "changed": True}
 
 

@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, Field, model_validator
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from traceability import confirmations, lookup, outbox
+from traceability import confirmations, lookup, outbox, progress
 from traceability.commands.base import Command
 from traceability.models import ProcessParameter, TestResult, UnitOperation
 
@@ -69,6 +69,7 @@ def record_operation(session: Session, cmd: RecordOperation) -> dict:
                            operation=cmd.operation, station=cmd.station, operator=cmd.operator,
                            started_at=cmd.started_at, transaction_id=cmd.transaction_id)
         session.add(op)
+    newly_completed = bool(cmd.completed_at) and op.completed_at is None
     if cmd.completed_at:
         op.completed_at, op.result = cmd.completed_at, cmd.result or "pass"
         op.operator = op.operator or cmd.operator
@@ -89,11 +90,15 @@ def record_operation(session: Session, cmd: RecordOperation) -> dict:
             for m in cmd.measurements
         ])
     if cmd.completed_at:
+        wo = progress.work_order_of(session, unit)
         outbox.emit(session, "unit.completed", aggregate_type="unit", aggregate_id=cmd.serial, data={
             "serial": cmd.serial, "operation": cmd.operation, "station": cmd.station,
             "result": op.result, "completed_at": cmd.completed_at.isoformat(),
             "work_order_id": unit.work_order_id,
+            "work_order": wo.number if wo else None, "line": wo.line_code if wo else None,
         })
+        if wo is not None and newly_completed:
+            progress.count_completion(session, wo, unit, op)
         confirmations.operation_completed(
             session, work_order_id=op.work_order_id, serial=cmd.serial, operation=cmd.operation,
             station=cmd.station, result=op.result, completed_at=cmd.completed_at)

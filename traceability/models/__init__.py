@@ -1,5 +1,6 @@
 """The store's tables (SQLModel). Importing this package registers every table on the metadata."""
 
+from traceability.models.device_messages import DeviceMessage
 from traceability.models.devices import DeviceStatus
 from traceability.models.equipment import Equipment
 from traceability.models.governance import ApiKey, AuditEntry
@@ -15,6 +16,7 @@ from traceability.models.production import (
     UnitOperation,
     WorkOrder,
 )
+from traceability.models.progress import WorkOrderProgress
 from traceability.models.routing import OperationMaterial, ParameterSpec, Routing, RoutingOperation
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "ComponentInstallation",
     "Container",
     "ContainerItem",
+    "DeviceMessage",
     "DeviceStatus",
     "Equipment",
     "Hold",
@@ -41,4 +44,5 @@ __all__ = [
     "Unit",
     "UnitOperation",
     "WorkOrder",
+    "WorkOrderProgress",
 ]

@@ -43,6 +43,7 @@ class OutboxEvent(SQLModel, table=True):
     event_id: str = Field(max_length=36, unique=True)
     destination: str = Field(default="events", max_length=16)
     type: str = Field(max_length=64)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})  # payload version
     aggregate_type: str = Field(max_length=32)
     aggregate_id: str = Field(max_length=100)
     sequence: int

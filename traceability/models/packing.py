@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from traceability.types import UTCDateTime, utcnow
@@ -31,6 +31,9 @@ class ContainerItem(SQLModel, table=True):
         Index("ix_container_item_container", "container_id"),
         Index("ix_container_item_unit", "unit_id"),
         Index("ix_container_item_child", "child_container_id"),
+        Index("ix_container_item_packed_at", "packed_at"),  # history export by time
+        Index("ix_container_item_unpacked_at", "unpacked_at", sqlite_where=text("unpacked_at IS NOT NULL"),
+              postgresql_where=text("unpacked_at IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

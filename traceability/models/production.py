@@ -37,6 +37,7 @@ class Unit(SQLModel, table=True):
     __table_args__ = (
         Index("ix_unit_panel", "panel_unit_id"),
         Index("ix_unit_work_order", "work_order_id"),
+        Index("ix_unit_created", "created_at"),  # history export and trace levels by time
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -58,6 +59,10 @@ class UnitOperation(SQLModel, table=True):
     __table_args__ = (
         Index("ix_unit_operation_unit", "unit_id", "started_at"),
         Index("ix_unit_operation_station", "station", "started_at"),
+        # The history export pages completed operations by completion, open ones by start.
+        Index("ix_unit_operation_completed", "completed_at"),
+        Index("ix_unit_operation_open", "started_at", sqlite_where=text("completed_at IS NULL"),
+              postgresql_where=text("completed_at IS NULL")),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
@@ -135,6 +140,11 @@ class ComponentInstallation(SQLModel, table=True):
         Index("ix_installation_parent", "parent_unit_id"),
         Index("ix_installation_child", "child_unit_id"),
         Index("ix_installation_lot", "lot_id"),
+        # The history export pages by time; installed_at grows with the clock, so appending to
+        # this index is cheap. Removals are rare: a partial index holds only them.
+        Index("ix_installation_installed_at", "installed_at"),
+        Index("ix_installation_removed_at", "removed_at", sqlite_where=text("removed_at IS NOT NULL"),
+              postgresql_where=text("removed_at IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))

@@ -1,0 +1,153 @@
+"""CFX ingestion throughput: N MaterialsInstalled messages through RabbitMQ into the store.
+
+Per store, prints installations/s through the real path (published to a topic exchange, consumed
+by `CfxConsumer`: parse, translate, attribute each feeder location to the reel loaded there,
+insert, ack after commit) next to the raw rate of the same rows inserted with `executemany` in
+the same batches (one transaction per batch) into the same database, and their ratio.
+
+    .venv/bin/python -m bench.cfx_ingest --messages 400 --components 50 \\
+        --database-url sqlite:////tmp/cfx-bench.db \\
+        --database-url postgresql://postgres@127.0.0.1:5432/cfx_bench
+
+Each run uses unique serials, lots, a unique exchange and queue (deleted afterwards); the databases
+are migrated to head. Needs RabbitMQ (--amqp-url).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pika
+from sqlalchemy import insert, select
+
+from devices.cfx.consumer import CfxConsumer, declare
+from devices.cfx.settings import CfxSettings
+from traceability import commands as c
+from traceability import schema
+from traceability.database import Store, make_engine
+from traceability.models import ComponentInstallation
+
+T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+FEEDERS = 24
+
+
+def prepare(store: Store, p: str, messages: int) -> None:
+    """Parts, one reel per feeder loaded on the machine, and the units the messages install into."""
+    with store.write() as session:
+        c.execute(session, c.DefinePart(part_number=f"{p}-PRD", serialized=True))
+        for f in range(FEEDERS):
+            c.execute(session, c.DefinePart(part_number=f"{p}-P{f}"))
+            c.execute(session, c.ReceiveLot(lot=f"{p}-R{f}", part_number=f"{p}-P{f}", quantity=10**6))
+            c.execute(session, c.LoadMaterial(station=f"{p}.SMT", location=f"F{f}", lot=f"{p}-R{f}",
+                                              loaded_at=T0))
+        c.execute(session, c.RegisterUnits(units=[c.NewUnit(serial=f"{p}-U{i}", part_number=f"{p}-PRD")
+                                                  for i in range(messages)]))
+
+
+def message(p: str, i: int, components: int) -> bytes:
+    at = T0 + timedelta(seconds=10 + i)
+    # As CFX groups them: one InstalledMaterial per feeder, with the designators placed from it.
+    mats = [{"UnitIdentifier": f"{p}-U{i}", "QuantityInstalled": len(range(f, components, FEEDERS)),
+             "Material": {"InternalPartNumber": f"{p}-P{f}"},
+             "CarrierLocation": {"LocationIdentifier": f"F{f}", "LocationName": f"SLOT{f}"},
+             "InstalledComponents": [{"ReferenceDesignator": f"C{n}", "InstallationTime": at.isoformat()}
+                                     for n in range(f, components, FEEDERS)]}
+            for f in range(min(FEEDERS, components))]
+    return json.dumps({"MessageName": "CFX.Production.Assembly.MaterialsInstalled", "Version": "2.1",
+                       "TimeStamp": at.isoformat(), "UniqueID": str(uuid.uuid4()), "Source": f"{p}.SMT",
+                       "Target": None, "RequestID": None,
+                       "MessageBody": {"TransactionId": None, "InstalledMaterials": mats}}).encode()
+
+
+def real_path(store: Store, amqp_url: str, p: str, messages: int, components: int,
+              settings: CfxSettings, *, timeout: float = 3600) -> tuple[float, float]:
+    """(publish seconds, consume seconds until every message is committed and acked)."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    declare(channel, settings)
+    started = time.perf_counter()
+    for i in range(messages):
+        channel.basic_publish(settings.exchange, "CFX.Production.Assembly.MaterialsInstalled",
+                              message(p, i, components), pika.BasicProperties(delivery_mode=2))
+    published = time.perf_counter() - started
+    consumer = CfxConsumer(store, amqp_url, settings, sweep_interval_s=3600)
+    done = threading.Event()
+
+    def count(_: int) -> None:
+        if consumer.stats.messages >= messages:
+            done.set()
+
+    thread = threading.Thread(target=consumer.run, kwargs={"on_batch": count}, daemon=True)
+    started = time.perf_counter()
+    thread.start()
+    done.wait(timeout=timeout)
+    consumed = time.perf_counter() - started
+    consumer.stop.set()
+    thread.join(timeout=60)
+    channel.queue_delete(settings.queue)
+    channel.exchange_delete(settings.exchange)
+    connection.close()
+    return published, consumed
+
+
+def raw_path(store: Store, p: str, messages: int, components: int, batch: int) -> tuple[float, int]:
+    """The very rows the real path stored, inserted again with `executemany` in the same batches (one
+    transaction per batch). Returns (seconds, rows)."""
+    table = ComponentInstallation.__table__
+    with store.read() as session:
+        rows = [dict(r._mapping) for r in session.execute(
+            select(table).where(table.c.station == f"{p}.SMT").order_by(table.c.id))]
+    for r in rows:
+        del r["id"]
+    per_batch = batch * components
+    started = time.perf_counter()
+    for first in range(0, len(rows), per_batch):
+        with store.write() as session:
+            session.execute(insert(table), rows[first:first + per_batch])
+    return time.perf_counter() - started, len(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", action="append", required=True)
+    parser.add_argument("--amqp-url", default="amqp://guest:guest@127.0.0.1:5672/%2F")
+    parser.add_argument("--messages", type=int, default=300)
+    parser.add_argument("--components", type=int, default=50)
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--prefetch", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=3, help="real and raw alternate; the median is shown")
+    args = parser.parse_args()
+    rows = args.messages * args.components
+    print(f"{args.messages} MaterialsInstalled x {args.components} components = {rows} installations "
+          f"per round, batches of {args.batch_size}, prefetch {args.prefetch}, {args.rounds} round(s)")
+    print(f"{'store':<12}{'round':>6}{'published/s':>13}{'real inst/s':>14}{'raw rows/s':>13}"
+          f"{'real/raw':>10}")
+    for url in args.database_url:
+        store = Store(make_engine(url))
+        schema.upgrade(store.engine)
+        ratios, reals, raws = [], [], []
+        for n in range(1, args.rounds + 1):
+            p = f"CB{uuid.uuid4().hex[:6].upper()}"
+            settings = CfxSettings(exchange=f"cfx.bench.{p}", queue=f"tracebridge.cfx.bench.{p}",
+                                   batch_size=args.batch_size, prefetch=args.prefetch, batch_wait_s=0.05)
+            prepare(store, p, args.messages)
+            published, consumed = real_path(store, args.amqp_url, p, args.messages, args.components, settings)
+            raw, copied = raw_path(store, p, args.messages, args.components, args.batch_size)
+            reals.append(rows / consumed)
+            raws.append(copied / raw)
+            ratios.append(reals[-1] / raws[-1])
+            print(f"{store.dialect:<12}{n:>6}{args.messages / published:>13.0f}{reals[-1]:>14.0f}"
+                  f"{raws[-1]:>13.0f}{ratios[-1]:>10.2f}")
+        print(f"{store.dialect:<12}{'median':>6}{'':>13}{statistics.median(reals):>14.0f}"
+              f"{statistics.median(raws):>13.0f}{statistics.median(ratios):>10.2f}")
+        store.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The set-based path for a run of MaterialsInstalled messages in one batch (a placement line's
+steady traffic): one idempotency look-up, one look-up per kind of key (units, reels, transactions,
+feeder loads) and one multi-row insert for the whole run, instead of a dozen statements per message.
+
+The outcome is the same as applying the messages one by one: a message that cannot be applied is
+parked and writes nothing; a message already applied is a replay. Should the set-based write fail
+in the store (a race with another consumer), the run falls back to one message at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from devices.cfx.context import Context, Held, Lookups
+from devices.cfx.outcomes import Outcome, Parsed, SourceStats, answer_of, body_of
+from devices.cfx.translate.assembly import materials_installed
+from devices.cfx.units import position
+from traceability.commands import InstallComponents
+from traceability.commands.installations import install_many
+from traceability.errors import Conflict, DomainError
+from traceability.idempotency import accept_many, payload_hash, seen_many
+
+if TYPE_CHECKING:
+    from devices.cfx.ingest import Ingest
+
+MESSAGE = "CFX.Production.Assembly.MaterialsInstalled"
+log = logging.getLogger("tracebridge.cfx")
+
+
+def install(ingest: Ingest, session: Session, items: list[Parsed], received: datetime,
+            stats: dict[str, SourceStats]) -> list[Outcome]:
+    keys = [(f"cfx:{p.env.Source}", p.env.UniqueID) for p in items]
+    prior = seen_many(session, keys)
+    outcomes: dict[int, Outcome] = {}
+    later: list[int] = []  # a second copy inside the batch: after the first, one by one
+    firsts: set[tuple[str, str]] = set()
+    bodies: dict[int, Any] = {}
+    digests: dict[int, str] = {}
+    for k, p in enumerate(items):
+        env = p.env
+        digests[k] = payload_hash(p.data)
+        if keys[k] in prior:
+            if prior[keys[k]].payload_hash == digests[k]:
+                outcomes[k] = Outcome("replayed", env.UniqueID, env.Source, env.MessageName,
+                                      answer=dict(prior[keys[k]].response or {}, replayed=True))
+            else:
+                outcomes[k] = ingest.dead(session, p.data, p.text, received, Conflict(
+                    f"message id {env.UniqueID!r} from {keys[k][0]!r} was already used with another "
+                    "payload", field="messageId"), stats)
+            continue
+        if keys[k] in firsts:
+            later.append(k)
+            continue
+        firsts.add(keys[k])
+        try:
+            bodies[k] = body_of(p.entry[0], env)
+        except DomainError as exc:
+            outcomes[k] = ingest.dead(session, p.data, p.text, received, exc, stats)
+    cache = _prefetch(session, bodies.values())
+    groups: list[list[InstallComponents]] = []
+    owners: list[int] = []
+    for k, body in bodies.items():
+        p = items[k]
+        ctx = Context(session, p.env.Source, p.env.TimeStamp, p.env.UniqueID, ingest.settings,
+                      stats[p.env.Source].problems, cache=cache)
+        try:
+            groups.append(materials_installed(ctx, body))  # type: ignore[arg-type]
+            owners.append(k)
+        except Held as held:
+            outcomes[k] = ingest.held(session, p, received, held)
+        except (ValueError, DomainError) as exc:
+            outcomes[k] = ingest.dead(session, p.data, p.text, received, exc, stats)
+        except Exception as exc:  # as in Ingest._apply_one: park it, keep the line going
+            log.exception("CFX message %s from %s could not be applied", p.env.UniqueID, p.env.Source)
+            outcomes[k] = ingest.dead(session, p.data, p.text, received, exc, stats)
+    savepoint = session.begin_nested()
+    try:
+        accepted = []
+        for k, group, result in zip(owners, groups, install_many(session, groups), strict=True):
+            p = items[k]
+            if isinstance(result, DomainError):
+                outcomes[k] = ingest.dead(session, p.data, p.text, received, result, stats)
+                continue
+            answer = answer_of(p.env, len(group), received)
+            accepted.append({"source": keys[k][0], "message_id": p.env.UniqueID,
+                             "command": p.env.MessageName[-64:], "payload_hash": digests[k],
+                             "response": answer})
+            outcomes[k] = Outcome("applied", p.env.UniqueID, p.env.Source, p.env.MessageName, answer=answer)
+        accept_many(session, accepted)
+        savepoint.commit()
+    except IntegrityError:
+        savepoint.rollback()
+        for k in owners:
+            outcomes[k] = ingest._apply_one(session, items[k], received, stats)
+    for k in later:
+        outcomes[k] = ingest._apply_one(session, items[k], received, stats)
+    return [outcomes[k] for k in range(len(items))]
+
+
+def _prefetch(session: Session, bodies) -> Lookups:  # type: ignore[no-untyped-def]
+    """Every unit, reel and transaction the run names, one query per kind."""
+    cache = Lookups()
+    mats = [x for b in bodies for x in b.InstalledMaterials]
+    cache.units.load(session, {x.UnitIdentifier for x in mats if x.UnitIdentifier})
+    cache.units.load_boards(session, {x.UnitIdentifier for x in mats
+                                      if x.UnitIdentifier and position(x.UnitPositionNumber)})
+    cache.load_lots(session, {x.Material.UniqueIdentifier for x in mats
+                              if x.Material and x.Material.UniqueIdentifier})
+    cache.load_transactions(session, [b.TransactionId for b in bodies if b.TransactionId])
+    return cache

@@ -1,0 +1,1 @@
+"""One translator per CFX message: a message body in, the store commands it means out."""

@@ -1,0 +1,77 @@
+"""The event relay: drains the outbox's 'events' rows into a publisher, in a thread of its own.
+
+Runs inside `tracebridge serve` and standalone as `tracebridge relay`; any number at once (claims
+are leased rows, SKIP LOCKED on PostgreSQL). Between batches it sleeps `poll_interval`, unless a
+transaction in this process that wrote outbox rows commits: then it wakes at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from gateway.events.publishing import Publisher, deliver_to
+from gateway.outbox_relay import OutboxRelay
+from traceability.database import Store
+from traceability.outbox import OUTBOX_WRITTEN
+
+log = logging.getLogger("tracebridge.events.relay")
+
+DESTINATION = "events"
+
+
+def event_relay(store: Store, publisher: Publisher, *, source: str, batch_size: int = 500,
+                lease: timedelta = timedelta(seconds=60)) -> OutboxRelay:
+    """The outbox relay for events. Not `ordered`: a batch is published in outbox order on one
+    channel, and consumers use `sequence` to put concurrent relays' batches back in order."""
+    return OutboxRelay(store, DESTINATION, deliver_to(publisher, source=source), batch_size=batch_size,
+                       base_delay=0.5, max_delay=30.0, max_attempts=1000, lease=lease)
+
+
+class RelayThread:
+    def __init__(self, relay: OutboxRelay, *, poll_interval: float = 0.1) -> None:
+        self.relay = relay
+        self.poll_interval = poll_interval
+        self.delivered = 0
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="event-relay", daemon=True)
+
+    def start(self) -> RelayThread:
+        event.listen(Session, "after_commit", self._on_commit)
+        self._thread.start()
+        return self
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+        if event.contains(Session, "after_commit", self._on_commit):
+            event.remove(Session, "after_commit", self._on_commit)
+
+    def _on_commit(self, session: Session) -> None:
+        if session.info.pop(OUTBOX_WRITTEN, False):
+            self._wake.set()
+
+    def _run(self) -> None:
+        errors = 0
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                n = self.relay.run_once()
+                errors = 0
+            except Exception:
+                errors += 1
+                log.exception("event relay: claiming or marking failed")
+                self._stop.wait(min(30.0, self.poll_interval * 2 ** min(errors, 8)))
+                continue
+            self.delivered += n
+            if n < self.relay.batch_size:
+                self._wake.wait(self.poll_interval)
