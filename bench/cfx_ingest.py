@@ -86,7 +86,10 @@ def real_path(store: Store, amqp_url: str, p: str, messages: int, components: in
     thread = threading.Thread(target=consumer.run, kwargs={"on_batch": count}, daemon=True)
     started = time.perf_counter()
     thread.start()
-    done.wait(timeout=timeout)
+    limit = time.monotonic() + timeout
+    while not done.wait(0.5) and time.monotonic() < limit:
+        if not thread.is_alive():
+            raise SystemExit("the consumer stopped; see its error above")
     consumed = time.perf_counter() - started
     consumer.stop.set()
     thread.join(timeout=60)

@@ -27,8 +27,8 @@ class Settings(BaseSettings):
     amqp_url: str | None = None
     max_body_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
     modbus: ModbusSettings = Field(default_factory=ModbusSettings)  # TRACEBRIDGE_MODBUS_*
-    security: SecuritySettings = Field(default_factory=SecuritySettings)  # TRACEBRIDGE_AUTH_*, _JWT_*
     events: EventsSettings = Field(default_factory=EventsSettings)  # TRACEBRIDGE_EVENTS_*
+    security: SecuritySettings = Field(default_factory=SecuritySettings)  # TRACEBRIDGE_AUTH_*, _JWT_*
     plm: PlmSettings = Field(default_factory=PlmSettings)  # TRACEBRIDGE_PLM_*
     wms: WmsSettings = Field(default_factory=WmsSettings)  # TRACEBRIDGE_WMS_*
     graphql: GraphQLSettings = Field(default_factory=GraphQLSettings)  # TRACEBRIDGE_GRAPHQL_*

@@ -209,6 +209,7 @@ def snapshot(store: Store, line: Line) -> dict[str, Any]:
             trace = genealogy.backward(session, line.board(i))
             out[f"B{i}"] = sorted((m.reference_designator, m.lot.removeprefix(f"{line.p}-"), m.attribution)
                                   for m in trace.materials)
+            out[f"B{i}.quantity"] = sum(m.quantity for m in trace.materials)
         ops = session.execute(select(Unit.serial, UnitOperation.station, UnitOperation.result)
                               .join(Unit, Unit.id == UnitOperation.unit_id).where(Unit.id.in_(ids))).all()
         out["ops"] = sorted((s.removeprefix(f"{line.p}-"), st.removeprefix(f"{line.p}."), r or "-")
@@ -228,6 +229,7 @@ def assert_line(snap: dict[str, Any]) -> None:
     # and the splice fell inside its transaction: both reels are candidates.
     assert snap["B1"] == [("C1", "CAP-A", "location"), ("C2", "CAP-A", "candidate"),
                           ("C2", "CAP-B", "candidate"), ("R1", "RES-A", "direct")]
+    assert snap["B1.quantity"] == 3  # C2's two candidates share its one placement
     assert snap["B3"] == [("C1", "CAP-B", "location"), ("R1", "RES-A", "direct")]
     # Board 2's tombstoned R1 was replaced from reel RES-B at rework.
     assert snap["B2"] == [("C1", "CAP-A", "location"), ("R1", "RES-B", "direct")]

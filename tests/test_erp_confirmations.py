@@ -5,8 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from gateway.app import create_app
+from gateway.cli import app as cli
 from gateway.settings import Settings
 from integrations.erp import inbound
 from integrations.erp.b2mml import ProductionOrder
@@ -17,6 +19,7 @@ from integrations.erp.simulator import ErpSimulator
 from tests.erp_support import plant, served
 from tests.scenario import t
 from traceability import commands as c
+from traceability import outbox
 from traceability.database import Store, make_engine
 from traceability.errors import Invalid
 from traceability.models import OutboxEvent
@@ -165,3 +168,66 @@ def test_undeliverable_ones_are_listed_and_retried(store, database_url, uid):
         deliver_all(relay, sim, wo, len(rows(store, wo)))
         client.close()
     assert len([b for b in sim.bookings.values() if b.order == wo]) == len(rows(store, wo))
+
+
+def test_cli_confirm_and_run(store, database_url, uid, monkeypatch):
+    wo = build(store, uid)
+    with ErpSimulator() as sim:
+        monkeypatch.setenv("TRACEBRIDGE_DATABASE_URL", database_url)
+        monkeypatch.setenv("TRACEBRIDGE_ERP_WSDL_URL", sim.wsdl_url)
+        monkeypatch.setenv("TRACEBRIDGE_ERP_CONFIRM_INTERVAL", "0.05")
+        result = CliRunner().invoke(cli, ["erp", "confirm"])
+        assert result.exit_code == 0, result.output
+        assert "confirmation(s) delivered" in result.output
+        assert [b.sequence for b in sim.bookings.values() if b.order == wo][:1] == [1]
+        result = CliRunner().invoke(cli, ["erp", "run", "--duration", "2"])
+        assert result.exit_code == 0, result.output
+        assert len([b for b in sim.bookings.values() if b.order == wo]) == len(rows(store, wo))
+    monkeypatch.delenv("TRACEBRIDGE_ERP_WSDL_URL")
+    result = CliRunner().invoke(cli, ["erp", "sync"])
+    assert result.exit_code == 2 and "TRACEBRIDGE_ERP_WSDL_URL" in result.output
+
+
+def test_a_panel_is_confirmed_as_its_boards(store, uid):
+    p = plant(store, uid)
+    wo = p["wo"]
+    panel, boards = f"{uid}-PNL", [f"{uid}-B{i}" for i in range(4)]
+    inbound.sync(store, ProductionOrder.model_validate({
+        "MaterialDefinitionID": p["part"], "Quantity": {"QuantityString": "4"},
+        "OperationsDefinitionVersion": "R1", "RequestState": "Released"}), number=wo)
+    with store.write() as session:
+        c.execute(session, c.RegisterUnits(work_order=wo, units=[
+            c.NewUnit(serial=panel, part_number=p["part"], kind="panel"),
+            *[c.NewUnit(serial=b, part_number=p["part"], kind="board", panel_serial=panel, panel_position=i)
+              for i, b in enumerate(boards)]]))
+        c.execute(session, c.RecordOperation(serial=panel, operation="SMT", station="SMT-L1",
+                                             started_at=t(0), completed_at=t(1)))
+        for i, b in enumerate(boards):
+            c.execute(session, c.RecordOperation(
+                serial=b, operation="ICT", station="ICT-1", started_at=t(5 + i), completed_at=t(6 + i),
+                result="scrapped" if i == 0 else "pass"))
+        c.execute(session, c.ChangeWorkOrderStatus(number=wo, status="completed"))
+        c.execute(session, c.ChangeWorkOrderStatus(number=wo, status="closed"))
+    out = [r.payload for r in rows(store, wo)]
+    first = out[0]["operations"][0]
+    assert (first["operation"], first["good"], first["scrap"], first["serial"]) == ("SMT", 4, 0, panel)
+    assert out[-1]["operations"] == [{"operation": "ICT", "good": 3, "scrap": 1},
+                                     {"operation": "SMT", "good": 4, "scrap": 0}]
+
+
+def test_a_confirmation_the_erp_does_not_accept_fails_visibly_and_holds_the_rest(store, uid, erp):
+    sim, client = erp
+    wo = build(store, uid)
+    sim.closed_orders.add(wo)
+    relay = fast(confirmation_relay(store, client, ErpSettings(max_attempts=2)))
+    for _ in range(4):
+        relay.drain()
+    first, *rest = rows(store, wo)
+    assert first.status == "failed" and f"production order {wo} is closed in the ERP" in first.last_error
+    assert {r.status for r in rest} == {"pending"}  # nothing overtakes it
+    assert not [b for b in sim.bookings.values() if b.order == wo]
+    sim.closed_orders.clear()
+    with store.write() as session:
+        assert outbox.retry(session, "erp", [first.id]) == 1
+    deliver_all(relay, sim, wo, len(rows(store, wo)))
+    assert [b.sequence for b in sim.bookings.values() if b.order == wo] == list(range(1, len(rest) + 2))

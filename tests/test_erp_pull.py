@@ -89,3 +89,13 @@ def test_cli_sync(erp, database_url, uid, monkeypatch):
     result = CliRunner().invoke(cli, ["erp", "sync", "--every", "0.05", "--duration", "0.2"])
     assert result.exit_code == 0, result.output
     assert "0 changed, 2 unchanged" in result.output
+
+
+def test_wrong_credentials_are_refused_by_the_erp(erp, store, uid):
+    sim, _, p = erp
+    sim.orders = [released(p, f"{uid}-WO-1")]
+    client = ErpClient(ErpSettings(wsdl_url=sim.wsdl_url, username="mes", password="wrong", timeout=5))
+    with pytest.raises(requests.HTTPError, match="401"):
+        pull(store, client)
+    client.close()
+    assert written(store, uid) == (0, 0, 0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import httpx
 import pytest
 
@@ -101,3 +103,41 @@ def test_malformed_json_and_unknown_work_order(erp, uid, store):
     assert client.get(f"/work-orders/{uid}-NONE").status_code == 404
     assert client.post(f"/work-orders/{uid}-NONE/close").json()["error"]["field"] == "ID"
     assert written(store, uid) == (0, 0, 0)
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(store, database_url, uid):
+    settings = Settings(database_url=database_url, max_body_bytes=10_000)
+    with served(create_app(settings)) as base, httpx.Client(base_url=f"{base}/api/v1/erp") as client:
+        p = plant(store, uid)
+        body = order(p, EquipmentID="L" * 20_000)
+        r = client.put(f"/work-orders/{p['wo']}", json=body)
+        assert r.status_code == 413 and r.json()["error"]["field"] == "body"
+
+        def chunks():  # no Content-Length: read only up to the limit
+            yield b'{"EquipmentID": "'
+            for _ in range(20):
+                yield b"L" * 1000
+            yield b'"}'
+
+        r = client.put(f"/work-orders/{p['wo']}", content=chunks(),
+                       headers={"Content-Type": "application/json"})
+        assert r.status_code == 413
+        assert client.put(f"/work-orders/{p['wo']}", json=order(p)).status_code == 200
+        assert written(store, uid)[0] == 1
+
+
+def test_concurrent_resends_and_versions_settle_on_the_newest(erp, uid, store):
+    client, p = erp
+    url = f"/work-orders/{p['wo']}"
+
+    def put(i: int) -> httpx.Response:
+        if i < 4:  # the same message four times at once
+            return client.put(url, json=order(p, Version=1), headers={"Idempotency-Key": f"{uid}-same"})
+        return client.put(url, json=order(p, Version=i, Quantity={"QuantityString": str(i)}))
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(put, range(8)))
+    assert [r.status_code for r in answers] == [200] * 8, [r.text for r in answers]
+    got = client.get(url).json()["ProductionOrder"]
+    assert got["Version"] == 7 and got["Quantity"]["QuantityString"] == "7.0"
+    assert written(store, uid)[:2] == (1, 1)  # one work order, one accepted message for the key

@@ -94,3 +94,13 @@ def test_unknown_work_order_and_forbidden_transition(soap, uid):
     with pytest.raises(Fault) as info:
         service.ChangeWorkOrderStatus(ID=p["wo"], RequestState="Released")
     assert detail(info.value)["Field"] == "RequestState"
+
+
+def test_a_resent_status_change_gets_the_first_answer(soap, uid, store):
+    service, p = soap
+    service.SyncWorkOrder(ProductionOrder=order(p))
+    first = service.ChangeWorkOrderStatus(MessageID=f"{uid}-r", ID=p["wo"], RequestState="Released")
+    before = written(store, uid)
+    again = service.ChangeWorkOrderStatus(MessageID=f"{uid}-r", ID=p["wo"], RequestState="Released")
+    assert again.Replayed is True and again.Revision == first.Revision == 2
+    assert written(store, uid) == before

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from graphql import Undefined
 from typer.testing import CliRunner
 
 from gateway.cli import app
 from gateway.graph import export
 from gateway.graph.schema import build_schema
-from graphql import Undefined
 
 
 def test_schema_file_matches_the_code():

@@ -66,6 +66,13 @@ def test_holds_on_units_and_containers_show_through_traces(store, database_url, 
                                                     "holds": [{"reason": "engineering review"}]}}]
         assert {x["code"]: x["holds"] for x in trace["containers"]} == {
             n("BOX-1"): [], n("PAL-1"): [{"reason": "recall containment"}], n("SHP-1"): []}
+        stops = data(client, "query($s: String!) { unit(serial: $s) { stoppedBy { via target reason } } }",
+                     s=n("PRD-2"))["unit"]["stoppedBy"]
+        assert sorted((x["via"], x["target"], x["reason"]) for x in stops) == [
+            ("container", n("PAL-1"), "recall containment"), ("unit", n("PRD-2"), "customer complaint"),
+            ("work_order", n("WO-PRD"), "engineering review")]
+        board = data(client, """query($s: String!) { unit(serial: $s) { stoppedBy { via } } }""", s=n("B2"))
+        assert board["unit"]["stoppedBy"] == []  # its product is held, not the board itself
         shipment = data(client, """query($code: String!) { container(code: $code) {
             code kind status customer destination shippedAt parent { code } } }""",
                         code=n("SHP-1"))["container"]
@@ -91,13 +98,14 @@ def test_work_order_progress_counts_units_once(store, database_url, uid):
     with graphql_client(database_url) as client:
         order = data(client, """query($n: String!) { workOrder(number: $n) {
             number partNumber quantity status
-            progress { operation sequence units passed failed inProcess firstPass firstPassYield }
+            progress { operation sequence units completed passed failed inProcess firstPass firstPassYield }
             yield { units scrapped completed lastOperation finalYield rolledThroughputYield } } }""",
                      n=n("WO-PRD"))["workOrder"]
     assert (order["number"], order["partNumber"], order["quantity"], order["status"]) == (
         n("WO-PRD"), n("PRD"), 4.0, "released")
-    assert order["progress"] == [{"operation": "FCT", "sequence": None, "units": 3, "passed": 2, "failed": 0,
-                                  "inProcess": 1, "firstPass": 1, "firstPassYield": 1 / 3}]
+    assert order["progress"] == [{"operation": "FCT", "sequence": None, "units": 3, "completed": 2,
+                                  "passed": 2, "failed": 0, "inProcess": 1, "firstPass": 1,
+                                  "firstPassYield": 1 / 2}]
     # No routing on this order: nothing is "the last routing operation" yet.
     assert order["yield"] == {"units": 4, "scrapped": 0, "completed": 0, "lastOperation": None,
-                              "finalYield": 0.0, "rolledThroughputYield": 1 / 3}
+                              "finalYield": 0.0, "rolledThroughputYield": 1 / 2}

@@ -26,6 +26,7 @@ query($lot: String!, $first: Int, $after: String) {
         installed { lotCode referenceDesignator lot { id supplier } unit { serial } }
         containers { code kind parent { code } }
         holds { reason heldBy }
+        stoppedBy { via target }
       } }
       pageInfo { hasNextPage endCursor }
     }

@@ -11,12 +11,12 @@ from collections.abc import AsyncGenerator
 from datetime import datetime
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from gateway.events.envelope import Envelope
 from gateway.events.feed import EventFilter, Feed, FeedOverflow
-from graphql import GraphQLError
 
 
 @strawberry.type(description="An event, with the CloudEvents attributes it travels with on the exchange.")

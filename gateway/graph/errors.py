@@ -5,6 +5,7 @@
 - a value graphql-core refuses for an argument (a bad DateTime, a string for an Int) gets
   `{"code": "invalid", "field": <the argument>}`, found from the error's location in the document;
 - limit refusals carry their own code (`too_costly`; depth: `too_deep`);
+- a database that does not answer gets `{"code": "unavailable"}` (HTTP says 503), retry later;
 - anything unexpected is masked (no SQL or stack trace reaches the client) and logged.
 """
 
@@ -12,9 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-
-from graphql.language import Visitor
-from strawberry.extensions import SchemaExtension
 
 from graphql import (
     ArgumentNode,
@@ -25,6 +23,11 @@ from graphql import (
     VariableNode,
     visit,
 )
+from graphql.language import Visitor
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from strawberry.extensions import SchemaExtension
+
 from traceability.errors import DomainError
 
 log = logging.getLogger("tracebridge.graphql")
@@ -60,6 +63,10 @@ def _mapped(error: GraphQLError, document: DocumentNode | None) -> GraphQLError:
         details = {k: v for k, v in original.as_dict().items() if k != "message"}
         return GraphQLError(original.message, nodes=error.nodes, path=error.path,
                             extensions={**(error.extensions or {}), **details})
+    if isinstance(original, OperationalError | PoolTimeout):
+        log.warning("database unavailable: %s", type(original).__name__)
+        return GraphQLError("the database is unavailable; retry later", nodes=error.nodes, path=error.path,
+                            extensions={"code": "unavailable"})
     if original is None or isinstance(original, GraphQLError) or error.path is None:
         extensions = dict(error.extensions or {})
         if "code" not in extensions:

@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from gateway.graph.context import Info
+from quality.holds import HoldView
 from traceability.records.holds import HoldRecord
 
 
@@ -31,6 +32,24 @@ class Hold:
         return cls(id=r.id, target_kind=r.target_kind, target=r.target_key, reason=r.reason,
                    held_by=r.held_by, held_at=r.held_at, released_by=r.released_by,
                    released_at=r.released_at, case_id=r.case_id)
+
+
+@strawberry.type(description="An open hold that stops a unit now, placed on the unit or on what carries it.")
+class UnitStop:
+    hold_id: int
+    target_kind: str = strawberry.field(description="unit | work_order | container")
+    target: str
+    via: str = strawberry.field(
+        description="unit | panel | work_order | container: what of the unit carries it")
+    reason: str
+    held_by: str
+    held_at: datetime
+    case_id: str | None
+
+    @classmethod
+    def of(cls, v: HoldView) -> UnitStop:
+        return cls(hold_id=v.id, target_kind=v.target_kind, target=v.target, via=v.via, reason=v.reason,
+                   held_by=v.held_by, held_at=v.held_at, case_id=v.case_id)
 
 
 async def holds_on(info: Info, kind: str, key: str, include_released: bool) -> list[Hold]:

@@ -13,11 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from graphql.execution import ExecutionResult
-from graphql.language import IntValueNode
-from strawberry.extensions import QueryDepthLimiter, SchemaExtension
-
-from gateway.graph.settings import GraphQLSettings
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -32,6 +27,11 @@ from graphql import (
     get_named_type,
     get_nullable_type,
 )
+from graphql.execution import ExecutionResult
+from graphql.language import IntValueNode
+from strawberry.extensions import QueryDepthLimiter, SchemaExtension
+
+from gateway.graph.settings import GraphQLSettings
 
 DEFAULT_LIST_SIZE = 10
 LIST_SIZES = {  # expected items of plain lists (per parent), from the plant's shapes
@@ -102,8 +102,11 @@ def operation_cost(schema: Any, document: Any, operation_name: str | None, varia
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
     estimate = _Estimate(schema, fragments, variables, max_page)
-    costs = [estimate.cost(o.selection_set, schema.get_root_type(o.operation), 0) for o in chosen[:1]]
-    return costs[0] if costs else 0
+    for operation in chosen[:1]:
+        root = schema.get_root_type(operation.operation)
+        if root is not None:  # an operation type the schema lacks is refused by validation
+            return estimate.cost(operation.selection_set, root, 0)
+    return 0
 
 
 class CostLimiter(SchemaExtension):

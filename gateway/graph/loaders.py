@@ -8,6 +8,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from quality import holds as quality_holds
 from traceability import completeness, genealogy
 from traceability.records import as_built, history, holds, materials, packing, units, work_orders
 
@@ -43,6 +44,7 @@ class Loaders:
         self.container_chain = _loader(read, packing.container_chains, many=True)
         self.container = _loader(read, packing.containers_by_code)
         self.holds = _loader(read, holds.holds_on, many=True)
+        self.stopping_holds = _loader(read, quality_holds.unit_holds, many=True)
         self.lot = _loader(read, materials.lots_by_code)
         self.sublots = _loader(read, materials.sublots_of, many=True)
         self.work_order = _loader(read, work_orders.work_orders_by_id)

@@ -12,7 +12,7 @@ from gateway.graph.context import Info
 from gateway.graph.materials import MaterialLot
 from gateway.graph.pagination import DEFAULT_PAGE, after_id, page_size
 from gateway.graph.traces import BackwardTrace, ForwardTrace, MaterialUse, SubUnit
-from gateway.graph.units import Unit
+from gateway.graph.units import Unit, read_units
 from gateway.graph.work_orders import WorkOrder
 from traceability import genealogy
 from traceability.errors import Invalid
@@ -64,6 +64,8 @@ class Query:
     ) -> BackwardTrace:
         trace = await info.context.read(genealogy.backward, _key("serial", serial), at=_aware("at", at),
                                         include_removed=include_removed)
+        if trace.root:  # the root and every sub-unit in one read; materials name them by serial
+            await read_units(info, [trace.root.id, *(u.id for u in trace.units)])
         return BackwardTrace(serial=serial, at=at, root_id=trace.root.id if trace.root else None,
                              units=[SubUnit.of(u) for u in trace.units],
                              materials=[MaterialUse.of(m) for m in trace.materials])

@@ -25,6 +25,7 @@ def graphql_router(limits: GraphQLSettings) -> GraphQLRouter:
     async def context(session: Session = Depends(_session)) -> GraphContext:
         return GraphContext(session, limits)
 
-    return GraphQLRouter(build_schema(limits, subscription=Subscription), path="/graphql",
-                         context_getter=context, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+    schema = build_schema(limits, subscription=Subscription)
+    return GraphQLRouter(schema, path="/graphql", context_getter=context,
+                         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
                          graphql_ide="graphiql" if limits.graphiql else None)

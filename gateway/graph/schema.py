@@ -9,14 +9,16 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache
 from strawberry.schema.config import StrawberryConfig
 
+from gateway.graph.caching import MAX_QUERIES, validation_cache
 from gateway.graph.errors import DomainErrors
 from gateway.graph.limits import extensions
 from gateway.graph.queries import Query
 from gateway.graph.scalars import DATETIME
 from gateway.graph.settings import GraphQLSettings
-from graphql import GraphQLError
 
 
 class _Schema(strawberry.Schema):
@@ -29,4 +31,5 @@ def build_schema(limits: GraphQLSettings | None = None, *, subscription: type | 
     limits = limits or GraphQLSettings()
     return _Schema(query=Query, subscription=subscription,
                    config=StrawberryConfig(scalar_map={datetime: DATETIME}),
-                   extensions=[*extensions(limits), DomainErrors])
+                   extensions=[lambda: ParserCache(maxsize=MAX_QUERIES), *extensions(limits),
+                               validation_cache(), DomainErrors])

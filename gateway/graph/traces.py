@@ -11,6 +11,7 @@ from gateway.graph.context import Info
 from gateway.graph.materials import MaterialLot, lots_by_code
 from gateway.graph.pagination import UnitConnection, unit_connection
 from gateway.graph.units import Unit, unit_by_id, units_by_id
+from traceability import genealogy
 from traceability.genealogy import ForwardTrace as ForwardScope
 from traceability.genealogy import TraceMaterial, TraceUnit
 
@@ -126,7 +127,7 @@ class ForwardTrace:
 
     @strawberry.field(description="The lot and every sublot split from it.")
     async def lots(self, info: Info) -> list[MaterialLot]:
-        return await lots_by_code(info, (await self._scope(info)).lots)
+        return await lots_by_code(info, await info.context.read(genealogy.lot_family_codes, self.lot))
 
     @strawberry.field(description="Units containing the lot that are in no other unit (finished goods).")
     async def top_level(self, info: Info) -> list[Unit]:

@@ -9,11 +9,12 @@ import strawberry
 
 from gateway.graph.containers import Container
 from gateway.graph.context import Info
-from gateway.graph.holds import INCLUDE_RELEASED, Hold, holds_on
+from gateway.graph.holds import INCLUDE_RELEASED, Hold, UnitStop, holds_on
 from gateway.graph.trace_levels import TraceLevel
 from traceability.records.as_built import InstallationRecord
 from traceability.records.history import OperationRecord, ParameterRecord, TestRecord
 from traceability.records.units import UnitRecord
+from traceability.records.units import units_by_id as units_by_ids
 
 if TYPE_CHECKING:
     from gateway.graph.materials import MaterialLot
@@ -203,6 +204,10 @@ class Unit:
     @strawberry.field(description="The IPC-1782 levels its record reaches and what is missing.")
     async def trace_level(self, info: Info) -> TraceLevel:
         return TraceLevel.of(await info.context.loaders.trace_level.load(self.rec.id))
+    @strawberry.field(description="Open holds that stop the unit now: on it, its panel, its work order "
+                                  "or a container it is packed in (holds placed on `holds`' targets).")
+    async def stopped_by(self, info: Info) -> list[UnitStop]:
+        return [UnitStop.of(v) for v in await info.context.loaders.stopping_holds.load(self.rec.id)]
 
     @classmethod
     def of(cls, r: UnitRecord) -> Unit:
@@ -217,6 +222,17 @@ async def unit_by_id(info: Info, unit_id: int | None) -> Unit | None:
     return Unit.of(found) if found else None
 
 
+async def read_units(info: Info, ids: list[int]) -> dict[int, UnitRecord]:
+    """Units a resolver already knows it needs (a page, the top level, an as-built): one statement,
+    read directly (a loader future per key costs more than the query), then primed in the loaders
+    by id and by serial, so nested fields naming these units hit their caches."""
+    found = await info.context.read(units_by_ids, ids)
+    info.context.loaders.unit.prime_many(found)
+    info.context.loaders.unit_by_serial.prime_many({u.serial: u for u in found.values()})
+    return found
+
+
 async def units_by_id(info: Info, ids: list[int]) -> list[Unit]:
-    """Units in the order of `ids` (one batch)."""
-    return [Unit.of(u) for u in await info.context.loaders.unit.load_many(ids) if u]
+    """A root-level list of units in the order of `ids` (see read_units)."""
+    found = await read_units(info, ids)
+    return [Unit.of(found[i]) for i in ids if i in found]

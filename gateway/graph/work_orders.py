@@ -21,17 +21,18 @@ class OperationProgress:
     sequence: int | None = strawberry.field(description="its routing step; null when off the routing")
     name: str
     units: int = strawberry.field(description="units that started it")
-    passed: int = strawberry.field(description="units whose latest attempt passed")
-    failed: int = strawberry.field(description="units whose latest attempt failed or scrapped them")
+    completed: int = strawberry.field(description="units with a completed attempt (pass, fail, scrapped)")
+    passed: int = strawberry.field(description="units whose latest completed attempt passed")
+    failed: int = strawberry.field(description="units whose latest completed attempt failed or scrapped")
     in_process: int = strawberry.field(description="units whose latest attempt is running")
-    first_pass: int = strawberry.field(description="units that passed at their first attempt")
-    first_pass_yield: float | None = strawberry.field(description="firstPass / units")
+    first_pass: int = strawberry.field(description="units whose first completed attempt passed")
+    first_pass_yield: float | None = strawberry.field(description="firstPass / completed")
 
     @classmethod
     def of(cls, r: ProgressRecord) -> OperationProgress:
         return cls(operation=r.operation, sequence=r.sequence, name=r.name, units=r.units,
-                   passed=r.passed, failed=r.failed, in_process=r.in_process, first_pass=r.first_pass,
-                   first_pass_yield=r.first_pass_yield)
+                   completed=r.completed, passed=r.passed, failed=r.failed, in_process=r.in_process,
+                   first_pass=r.first_pass, first_pass_yield=r.first_pass_yield)
 
 
 @strawberry.type(description="How much of the order came out good.")

@@ -122,9 +122,8 @@ RULES: tuple[Rule, ...] = (
     _r(READ, "/api/v1/trace", "trace:read"),
     _r(READ, "/api/v1/trace-level", "trace:read"),
     _r(READ, "/api/v1/trace-levels", "trace:read"),
-    _r(READ, "/api/v1/work-orders", "trace:read"),
-    # Event feeds (WebSocket): reading what happened.
-    _r(WS, "/api/v1/events", "trace:read"),
+    _r(READ, "/api/v1/work-orders/*/trace-level", "trace:read"),
+    _r(WS, "/api/v1/events", "trace:read"),  # the live event feed for dashboards without GraphQL
     # GraphQL: reading needs trace:read; each mutation's own scope is checked by the guard
     # (gateway/security/graphql_ops.py) once the document is parsed. Subscriptions ride the WebSocket.
     _r(READ, "/graphql", "trace:read", query="query"),

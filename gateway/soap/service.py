@@ -8,6 +8,7 @@ set to where the request came in, so one GET gives a client (zeep) everything it
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,8 @@ class SoapService:
         self._xsd = etree.parse(str(xsd), parser()).getroot()
         self.namespace = self._xsd.get("targetNamespace", "")
         self.schema = etree.XMLSchema(self._xsd)
+        # One validator keeps one error log: concurrent requests (a thread pool) take turns.
+        self._validating = threading.Lock()
         self._names = {e.get("name") for e in self._xsd.iter(f"{{{XSD_NS}}}element")}
         self._wsdl = etree.parse(str(wsdl), parser()).getroot()
         port_ops = self._wsdl.iterfind(f"{{{WSDL_NS}}}portType/{{{WSDL_NS}}}operation")
@@ -75,8 +78,11 @@ class SoapService:
         if qname.namespace != self.namespace or qname.localname not in self.operations:
             raise SoapFault(f"unknown operation {qname.localname!r} in namespace {qname.namespace!r}",
                             field="Body", code="unknown_operation")
-        if not self.schema.validate(payload):
-            raise _schema_fault(self.schema.error_log, self._names)
+        with self._validating:
+            valid = self.schema.validate(payload)
+            fault = None if valid else _schema_fault(self.schema.error_log, self._names)
+        if fault is not None:
+            raise fault
         return self.operations[qname.localname](SoapCall(qname.localname, payload, header, request))
 
     def router(self) -> APIRouter:

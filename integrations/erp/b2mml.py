@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from integrations.field_names import renamed
 from traceability.commands import ChangeWorkOrderStatus, SyncWorkOrder
 from traceability.errors import DomainError, Invalid
 
@@ -115,14 +116,8 @@ def view(wo: dict[str, Any]) -> WorkOrderView:
 
 @contextmanager
 def b2mml_fields() -> Iterator[None]:
-    """Rename a refusal's domain field to its B2MML name (the message keeps the reason)."""
+    """A refusal from inside, its field renamed to the B2MML name the ERP sent."""
     try:
         yield
     except DomainError as exc:
-        if exc.field in FIELD_NAMES:
-            renamed = FIELD_NAMES[exc.field]
-            if exc.message.startswith(f"{exc.field}:"):
-                exc.message = renamed + exc.message[len(exc.field):]
-                exc.args = (exc.message,)
-            exc.field = renamed
-        raise
+        raise renamed(exc, FIELD_NAMES) from exc

@@ -21,6 +21,10 @@ class ErpNotConfigured(RuntimeError):
     pass
 
 
+class ErpRefused(RuntimeError):
+    """The ERP answered but did not accept the confirmation (kept, retried, then marked failed)."""
+
+
 class ErpClient:
     def __init__(self, settings: ErpSettings) -> None:
         self.settings = settings
@@ -47,13 +51,16 @@ class ErpClient:
     def confirm(self, message: OutboxMessage) -> None:
         """Book one confirmation; its outbox event id is the key the ERP deduplicates on."""
         data = message.payload
-        self._service().ConfirmProduction(
+        answer = self._service().ConfirmProduction(
             IdempotencyKey=message.event_id, ProductionOrderID=data["work_order"],
             Sequence=message.sequence, Final=data["final"],
             OperationConfirmation=[{
                 "OperationID": op["operation"], "YieldQuantity": op["good"], "ScrapQuantity": op["scrap"],
                 "SerialNumber": op.get("serial"), "EquipmentID": op.get("station"),
                 "ConfirmedAt": op.get("completed_at")} for op in data["operations"]])
+        if not answer.Accepted:
+            raise ErpRefused(f"the ERP did not accept confirmation {message.sequence} of "
+                             f"{data['work_order']}: {answer.Reason or 'no reason given'}")
 
     def close(self) -> None:
         if self._client is not None:

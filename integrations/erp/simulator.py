@@ -5,7 +5,7 @@ confirmations once per IdempotencyKey. For tests and trying TraceBridge out; it 
 N calls, answer slowly, and be stopped. It shares no code with TraceBridge's own SOAP serving, so
 a fault in one is not mirrored in the other.
 
-    python -m integrations.erp.simulator --port 8090 --orders 3 --part DEMO-PRD
+    python -m integrations.erp.simulator --port 8090 --orders 3 --part PRD-900
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ class ErpSimulator:
     delay: float = 0.0  # seconds to wait before answering ...
     slow_calls: int | None = None  # ... the first this many calls (None: every call)
     credentials: tuple[str, str] | None = None  # require HTTP basic authentication
+    closed_orders: set[str] = field(default_factory=set)  # confirmations for these are not accepted
     bookings: dict[str, Booking] = field(default_factory=dict)  # confirmations by IdempotencyKey
     calls: list[str] = field(default_factory=list)  # every operation called, in order
     _server: _Server | None = None
@@ -126,15 +127,21 @@ class ErpSimulator:
             return out
         if operation == "ConfirmProduction":
             key = payload.findtext(f"{{{NS}}}IdempotencyKey")
+            order = payload.findtext(f"{{{NS}}}ProductionOrderID")
+            out = etree.Element(f"{{{NS}}}ConfirmProductionResponse", nsmap={None: NS})
+            if order in self.closed_orders:
+                _append(out, "Accepted", False)
+                _append(out, "Duplicate", False)
+                _append(out, "Reason", f"production order {order} is closed in the ERP")
+                return out
             duplicate = key in self.bookings
             if not duplicate:
                 self.bookings[key] = Booking(
-                    key=key, order=payload.findtext(f"{{{NS}}}ProductionOrderID"),
+                    key=key, order=order,
                     sequence=int(payload.findtext(f"{{{NS}}}Sequence")),
                     final=payload.findtext(f"{{{NS}}}Final") == "true",
                     operations=[{etree.QName(c).localname: c.text for c in op}
                                 for op in payload.iterfind(f"{{{NS}}}OperationConfirmation")])
-            out = etree.Element(f"{{{NS}}}ConfirmProductionResponse", nsmap={None: NS})
             _append(out, "Accepted", True)
             _append(out, "Duplicate", duplicate)
             return out
@@ -180,7 +187,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description="An ERP simulator with released production orders")
     ap.add_argument("--port", type=int, default=8090)
     ap.add_argument("--orders", type=int, default=3, help="released production orders to offer")
-    ap.add_argument("--part", default="DEMO-PRD", help="their part number (MaterialDefinitionID)")
+    ap.add_argument("--part", default="PRD-900", help="their part number (MaterialDefinitionID)")
     ap.add_argument("--prefix", default="ERP-WO-", help="their numbers' prefix")
     args = ap.parse_args()
     orders = [{"ID": f"{args.prefix}{i:04d}", "Version": 1, "MaterialDefinitionID": args.part,

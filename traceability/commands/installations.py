@@ -153,10 +153,12 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
                               f"{item.part_number!r} is not the part of the installed material")
         if item.panel_position is not None and parent.kind != "panel":
             raise Invalid(f"items[{n}].panel_position", f"unit {cmd.parent_serial!r} is not a panel")
+        # Candidates share the item's quantity, so consumption summed over lots stays what was placed.
+        quantity = item.quantity / len(lot_ids) if attribution == "candidate" else item.quantity
         for lot_id in lot_ids or [None]:
             rows.append({**base, "panel_position": item.panel_position, "child_unit_id": child_id,
                          "lot_id": lot_id, "part_id": part_id,
-                         "reference_designator": item.reference_designator, "quantity": item.quantity,
+                         "reference_designator": item.reference_designator, "quantity": quantity,
                          "installed_at": at, "location": item.location, "attribution": attribution})
     children = [r["child_unit_id"] for r in rows if r["child_unit_id"]]
     if set(children) & taken:

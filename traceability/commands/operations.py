@@ -100,6 +100,6 @@ def record_operation(session: Session, cmd: RecordOperation) -> dict:
         if wo is not None and newly_completed:
             progress.count_completion(session, wo, unit, op)
         confirmations.operation_completed(
-            session, work_order_id=op.work_order_id, serial=cmd.serial, operation=cmd.operation,
+            session, unit=unit, work_order_id=op.work_order_id, operation=cmd.operation,
             station=cmd.station, result=op.result, completed_at=cmd.completed_at)
     return {"serial": cmd.serial, "operation_id": op.id, "result": op.result}

@@ -50,7 +50,7 @@ def sync_work_order(session: Session, cmd: SyncWorkOrder) -> dict:
         raise Invalid("part_revision", f"{cmd.part_number} is at revision {part.revision!r}, "
                       f"not {cmd.part_revision!r}")
     routing = _routing(session, part.id, cmd)
-    row = session.scalars(select(WorkOrder).where(WorkOrder.number == cmd.number)).first()
+    row = _locked(session, cmd.number)
     if row is not None and cmd.version is not None and cmd.version <= row.external_version:
         return _answer(row, stale=cmd.version < row.external_version)
     if row is None:
@@ -99,7 +99,9 @@ class ChangeWorkOrderStatus(Command):
 
 
 def change_work_order_status(session: Session, cmd: ChangeWorkOrderStatus) -> dict:
-    row = lookup.work_order(session, cmd.number, "number")
+    row = _locked(session, cmd.number)
+    if row is None:
+        raise Invalid("number", f"unknown work order {cmd.number!r}")
     if row.status == cmd.status:
         return _answer(row)
     _check_transition(row.status, cmd.status)
@@ -135,6 +137,13 @@ def describe_work_order(session: Session, number: str) -> dict:
             "status": wo.status, "due_date": wo.due_date, "line": wo.line_code,
             "source_system": wo.source_system, "external_version": wo.external_version,
             "version": wo.version, "updated_at": wo.updated_at}
+
+
+def _locked(session: Session, number: str) -> WorkOrder | None:
+    """The work order, row-locked until commit (PostgreSQL; SQLite writers are serialized anyway):
+    two concurrent versions of one order apply one after the other, and the older loses."""
+    query = select(WorkOrder).where(WorkOrder.number == number).with_for_update()
+    return session.scalars(query.execution_options(populate_existing=True)).first()
 
 
 def _check_transition(old: str, new: str) -> None:
