@@ -120,8 +120,8 @@ RULES: tuple[Rule, ...] = (
     _r(READ, "/api/v1/units", "trace:read"),
     _r(READ, "/api/v1/lots", "trace:read"),
     _r(READ, "/api/v1/trace", "trace:read"),
-    _r(READ, "/api/v1/trace-levels", "trace:read"),
     _r(READ, "/api/v1/trace-level", "trace:read"),
+    _r(READ, "/api/v1/trace-levels", "trace:read"),
     _r(READ, "/api/v1/work-orders/*/trace-level", "trace:read"),
     _r(WS, "/api/v1/events", "trace:read"),  # the live event feed for dashboards without GraphQL
     # GraphQL: reading needs trace:read; each mutation's own scope is checked by the guard
