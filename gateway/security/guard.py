@@ -39,9 +39,11 @@ SOAP_PREFIX = "/soap/"
 
 
 class Denied(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None,
+                 field: str | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.headers = status, code, message, headers or {}
+        self.field = field
 
 
 def _unauthenticated(message: str) -> Denied:
@@ -191,7 +193,7 @@ class Guard:
     def _check_json(self, scope: Scope, body: bytes, principal: Principal | None) -> None:
         cap = self.security.json_max_depth
         if inputs.json_depth(body, cap):
-            raise Denied(422, "invalid", f"body: JSON nested deeper than {cap} levels")
+            raise Denied(422, "invalid", f"body: JSON nested deeper than {cap} levels", field="body")
         if principal is not None and scope["path"].rstrip("/") == "/graphql":
             refused = graphql_ops.refused_in_body(principal, body)
             if refused:
@@ -228,13 +230,14 @@ class Guard:
             await send({"type": "websocket.close", "code": 4000 + denied.status})
             return
         if scope["path"].startswith(SOAP_PREFIX):  # a SOAP client gets a fault it can parse
-            fault = SoapFault(denied.message, code=denied.code, status=denied.status)
+            fault = SoapFault(denied.message, code=denied.code, status=denied.status, field=denied.field)
             await Response(fault_xml(fault), status_code=denied.status, headers=denied.headers,
                            media_type="text/xml; charset=utf-8")(scope, receive, send)
             return
-        body = {"error": {"code": denied.code, "message": denied.message}}
+        error = {"code": denied.code, "message": denied.message}
+        body = {"error": {**error, "field": denied.field} if denied.field else error}
         await JSONResponse(body, status_code=denied.status, headers=denied.headers)(scope, receive, send)
 
 
 def _too_large(limit: int) -> Denied:
-    return Denied(413, "too_large", f"body: larger than {limit} bytes")
+    return Denied(413, "too_large", f"body: larger than {limit} bytes", field="body")
