@@ -230,14 +230,12 @@ class Guard:
             await send({"type": "websocket.close", "code": 4000 + denied.status})
             return
         if scope["path"].startswith(SOAP_PREFIX):  # a SOAP client gets a fault it can parse
-            fault = SoapFault(denied.message, code=denied.code, status=denied.status)
+            fault = SoapFault(denied.message, code=denied.code, status=denied.status, field=denied.field)
             await Response(fault_xml(fault), status_code=denied.status, headers=denied.headers,
                            media_type="text/xml; charset=utf-8")(scope, receive, send)
             return
         error = {"code": denied.code, "message": denied.message}
-        if denied.field:
-            error["field"] = denied.field
-        body = {"error": error}
+        body = {"error": {**error, "field": denied.field} if denied.field else error}
         await JSONResponse(body, status_code=denied.status, headers=denied.headers)(scope, receive, send)
 
 
