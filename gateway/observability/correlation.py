@@ -2,19 +2,19 @@
 
 HTTP: the caller's X-Request-ID (or a new one), echoed on the answer. CFX: the envelope's UniqueID
 while the consumer handles it. Kept in a context variable, so every log record written meanwhile
-carries it (see logs.py) without being passed around; Starlette copies it into worker threads.
+carries it (see logs.py), and the store writes it with the change and its events
+(traceability/correlation.py); Starlette copies it into the worker threads of sync routes.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any
 
-current: ContextVar[str | None] = ContextVar("tracebridge_correlation_id", default=None)
+from traceability.correlation import bound, current
+
+__all__ = ["HEADER", "CorrelationMiddleware", "accept", "bound", "current"]
 
 HEADER = b"x-request-id"
 # An id from outside is echoed in logs and headers: printable, short, no separators to forge lines.
@@ -24,15 +24,6 @@ _SAFE = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
 def accept(value: str | None) -> str:
     """The caller's id if it is safe to log and echo, else a new one."""
     return value if value and _SAFE.fullmatch(value) else uuid.uuid4().hex
-
-
-@contextmanager
-def bound(correlation_id: str | None) -> Iterator[None]:
-    token = current.set(correlation_id)
-    try:
-        yield
-    finally:
-        current.reset(token)
 
 
 class CorrelationMiddleware:
