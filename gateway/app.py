@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateway import errors, security
+from gateway import errors, observability, security
 from gateway.events import routes as events_routes
 from gateway.events.runtime import start_events
 from gateway.graph.router import graphql_router
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
     security.install(app, settings)
+    observability.install(app)
     app.include_router(health.router)
     app.include_router(devices.router)
     app.include_router(plm.router)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
 
 from gateway.erp_cli import erp
+from gateway.observability import logs
 from gateway.security import cli as security_cli
 from gateway.settings import Settings
 from integrations.epcis.cli import app as epcis_cli
@@ -85,8 +87,10 @@ def serve(
     if key:
         typer.echo(f"demo API key (every scope): {key}\n  curl -H 'Authorization: Bearer {key}' "
                    f"{base}/api/v1/devices")
+    # JSON logs: uvicorn's own loggers then go through the root handler the app sets up.
+    json_logs = os.environ.get("TRACEBRIDGE_LOG_FORMAT") == "json"
     uvicorn.run("gateway.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info")
+                log_level="info", **({"log_config": None} if json_logs else {}))
 
 
 bench = typer.Typer(help="Benchmarks and their data", no_args_is_help=True)
@@ -219,7 +223,6 @@ def consume(
     duration: float | None = typer.Option(None, "--duration", min=0, help="stop after SECONDS"),
 ) -> None:
     """Consume IPC-CFX messages from RabbitMQ (TRACEBRIDGE_AMQP_URL, TRACEBRIDGE_CFX_*) into the store."""
-    import logging
     import signal
 
     from devices.cfx.consumer import CfxConsumer
@@ -229,9 +232,7 @@ def consume(
         typer.echo("no broker: set TRACEBRIDGE_AMQP_URL, e.g. amqp://guest:guest@127.0.0.1:5672/%2F",
                    err=True)
         raise typer.Exit(2)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("pika").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logs.setup()
     store = _store(settings)
     consumer = CfxConsumer(store, settings.amqp_url, settings.cfx)
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -251,12 +252,10 @@ def relay(
     duration: float | None = typer.Option(None, "--duration", min=0, help="stop after SECONDS"),
 ) -> None:
     """Publish outbox events to the RabbitMQ exchange (TRACEBRIDGE_AMQP_URL); many may run at once."""
-    import logging
 
     from gateway.events.standalone import run_relay
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("pika").setLevel(logging.WARNING)
+    logs.setup()
     settings = Settings()
     store = _store(settings)
     try:

@@ -25,6 +25,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from devices.cfx.ingest import Ingest
 from devices.cfx.settings import CfxSettings
+from gateway.observability import metrics
 from traceability.database import Store
 
 log = logging.getLogger("tracebridge.cfx")
@@ -120,18 +121,24 @@ class CfxConsumer:
 
     def _flush(self, channel, batch: list[tuple[int, bytes]]) -> None:  # type: ignore[no-untyped-def]
         """One transaction for the batch, then one ack for all of it; nack (requeue) if the store fails."""
+        started = time.perf_counter()
         try:
             for attempt in Retrying(retry=retry_if_exception_type(RETRYABLE), reraise=True,
                                     stop=stop_after_attempt(4), wait=wait_exponential(multiplier=0.2, max=2)):
                 with attempt, self.store.write() as session:
-                    self.ingest.run(session, [body for _, body in batch])
+                    outcomes = self.ingest.run(session, [body for _, body in batch])
         except RETRYABLE as exc:
             log.error("store unavailable, %d message(s) handed back to the broker: %s", len(batch), exc)
             channel.basic_nack(delivery_tag=batch[-1][0], multiple=True, requeue=True)
             self.stats.nacked += len(batch)
+            metrics.CFX_NACKED.inc(len(batch))
             self.stop.wait(1.0)
             return
         channel.basic_ack(delivery_tag=batch[-1][0], multiple=True)
+        metrics.CFX_BATCH_SECONDS.observe(time.perf_counter() - started)
+        metrics.CFX_BATCH_SIZE.observe(len(batch))
+        for outcome in outcomes:
+            metrics.CFX_MESSAGES.labels(outcome.status).inc()
         self.stats.batches += 1
         self.stats.messages += len(batch)
 

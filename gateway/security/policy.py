@@ -39,6 +39,7 @@ SCOPES: dict[str, str] = {
     "quality:write": "place and release holds, containment, SPC settings",
     "epcis:read": "query EPCIS events",
     "epcis:write": "capture EPCIS events",
+    "metrics:read": "scrape Prometheus metrics (/metrics)",
 }
 
 
@@ -94,6 +95,7 @@ RULES: tuple[Rule, ...] = (
     _public("/docs/oauth2-redirect"),
     _public("/redoc"),
     _public("/openapi.json"),
+    _r(READ, "/metrics", "metrics:read"),  # Prometheus scrapes with a key (bearer) of this scope
     _r(READ, "/soap/*"),  # a SOAP endpoint's GET only ever serves its WSDL (?wsdl) or XSD (?xsd)
     # Governance.
     _r(READ, "/api/v1/audit", "audit:read"),
