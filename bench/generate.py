@@ -26,6 +26,7 @@ from traceability.models import ComponentInstallation, Unit
 START = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
 FEEDERS = 24  # component parts on the line; each has a feeder on SMT-1
 REEL_SIZE = 600  # placements per reel before the operator splices the next one
+KEEP = 5000  # serials and lots remembered for sampling
 
 
 @dataclass
@@ -36,8 +37,20 @@ class Generated:
     reels: int = 0
     containers: int = 0
     seconds: float = 0.0
+    # A uniform sample (reservoir) of what was made, bounded so memory stays flat in `units`.
     lots: list[str] = field(default_factory=list)
     serials: list[str] = field(default_factory=list)
+    seen: dict[str, int] = field(default_factory=dict)
+    _pick: random.Random = field(default_factory=lambda: random.Random(0))
+
+    def keep(self, name: str, values: list[str]) -> None:
+        kept: list[str] = getattr(self, name)
+        for v in values:
+            n = self.seen[name] = self.seen.get(name, 0) + 1
+            if len(kept) < KEEP:
+                kept.append(v)
+            elif (j := self._pick.randrange(n)) < KEEP:
+                kept[j] = v
 
 
 @dataclass
@@ -130,7 +143,7 @@ def _new_reel(session, line: _Line, out: Generated, feeder: int, at: datetime, *
     c.execute(session, c.LoadMaterial(station=f"{line.prefix}-SMT-1", location=f"F{feeder:02d}", lot=lot,
                                       loaded_at=at, splice=splice))
     out.reels += 1
-    out.lots.append(lot)
+    out.keep("lots", [lot])
 
 
 @dataclass
@@ -188,7 +201,7 @@ def _build(session, line: _Line, out: Generated, panels: list[_Panel]) -> list[s
         for product, board, at in pairs])
     out.installations += 2 * len(pairs)
     products = [s for s, _, _ in pairs]
-    out.serials += products
+    out.keep("serials", products)
     return products
 
 
