@@ -118,9 +118,13 @@ def bench_generate(
 
         out = generate(store, units, seed=seed, prefix=prefix, placements=placements, progress=progress)
     store.dispose()
+    import resource
+
+    rows = out.units + out.installations + out.reels + out.containers
     typer.echo(f"{out.products} products, {out.units} units, {out.installations} installations, "
-               f"{out.reels} reels, {out.containers} containers in {out.seconds:.1f} s "
-               f"({out.installations / out.seconds:.0f} installations/s)")
+               f"{out.reels} reels, {out.containers} containers: {rows} rows in {out.seconds:.1f} s "
+               f"({rows / out.seconds:.0f} rows/s, {out.installations / out.seconds:.0f} installations/s), "
+               f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 @app.command("spc-evaluate")
