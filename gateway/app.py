@@ -19,6 +19,7 @@ from integrations.erp import rest as erp_rest
 from integrations.erp import soap_service as erp_soap
 from integrations.plm import routes as plm
 from integrations.wms import routes as wms
+from integrations.wms import soap_service as wms_soap
 from traceability.database import Store, make_engine
 
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(quality_router)
     app.include_router(erp_rest.router)
     app.include_router(erp_soap.service().router())
+    app.include_router(wms_soap.service().router())
     app.include_router(cfx.router)
     app.include_router(events_routes.router)
     app.include_router(trace_levels.router)

@@ -9,6 +9,7 @@ import typer
 from gateway.erp_cli import erp
 from gateway.security import cli as security_cli
 from gateway.settings import Settings
+from integrations.epcis.cli import app as epcis_cli
 from integrations.plm.cli import app as plm_cli
 from integrations.wms.cli import app as wms_cli
 from traceability import schema
@@ -24,10 +25,11 @@ app.add_typer(security_cli.audit_cli, name="audit")
 app.add_typer(erp, name="erp")
 app.add_typer(plm_cli, name="plm")
 app.add_typer(wms_cli, name="wms")
+app.add_typer(epcis_cli, name="epcis")
 
 
 def _store(settings: Settings) -> Store:
-    return Store(make_engine(settings.database_url))
+    return Store(make_engine(settings.database_url), policy=settings.wms.policy())
 
 
 @db.command("upgrade")
@@ -115,6 +117,41 @@ def bench_generate(
     typer.echo(f"{out.products} products, {out.units} units, {out.installations} installations, "
                f"{out.reels} reels, {out.containers} containers in {out.seconds:.1f} s "
                f"({out.installations / out.seconds:.0f} installations/s)")
+
+
+@app.command("spc-evaluate")
+def spc_evaluate(
+    interval: float = typer.Option(0, help="seconds between rounds; 0: one round, then exit"),
+    rounds: int | None = typer.Option(None, help="stop after this many rounds"),
+) -> None:
+    """Evaluate every SPC chart on its new samples: store alarms, hold out-of-spec units."""
+    import time
+
+    from quality.commands import EvaluateControlChart
+    from quality.control_charts import chart_codes
+    from traceability.commands import execute
+
+    store = _store(Settings())
+    schema.upgrade(store.engine)
+    done = 0
+    try:
+        while rounds is None or done < rounds:
+            with store.read() as session:
+                codes = chart_codes(session)
+            for code in codes:
+                more = True
+                while more:  # each call is bounded; a backlog is worked off in slices
+                    with store.write() as session:
+                        out = execute(session, EvaluateControlChart(chart=code))
+                    more = out["more"]
+                    if out["alarms"] or out["held"]:
+                        typer.echo(f"{code}: {out['alarms']} alarm(s), held {out['held']}")
+            done += 1
+            if interval <= 0:
+                break
+            time.sleep(interval)
+    finally:
+        store.dispose()
 
 
 @app.command()

@@ -129,6 +129,21 @@ def emit_many(session: Session, events: list[Event], *, destination: str = "even
     return out
 
 
+def _due(now: datetime) -> Any:
+    o = OutboxEvent.__table__.c
+    return or_(
+        and_(o.status == "pending", or_(o.next_attempt_at.is_(None), o.next_attempt_at <= now)),
+        and_(o.status == "sending", o.next_attempt_at <= now),  # an expired lease: its relay died
+    )
+
+
+def has_due(session: Session, destination: str) -> bool:
+    """Anything to claim? A read, so an idle relay polling SQLite never takes the write lock."""
+    o = OutboxEvent.__table__.c
+    return bool(session.execute(select(exists().where(o.destination == destination,
+                                                      _due(utcnow())))).scalar())
+
+
 def claim(
     session: Session, destination: str, *, limit: int = 100, lease: timedelta = timedelta(seconds=60),
     ordered: bool = False,
@@ -137,11 +152,7 @@ def claim(
     so a receiver that needs order (an ERP confirming a work order) never sees a later one first."""
     now = utcnow()
     o = OutboxEvent.__table__.c  # Core rows and updates: the ORM's per-row bookkeeping halved throughput
-    due = or_(
-        and_(o.status == "pending", or_(o.next_attempt_at.is_(None), o.next_attempt_at <= now)),
-        and_(o.status == "sending", o.next_attempt_at <= now),  # an expired lease: its relay died
-    )
-    query = select(*(o[f] for f in _MESSAGE_FIELDS)).where(o.destination == destination, due)
+    query = select(*(o[f] for f in _MESSAGE_FIELDS)).where(o.destination == destination, _due(now))
     if ordered:
         older = OutboxEvent.__table__.alias("older").c
         query = query.where(~exists().where(

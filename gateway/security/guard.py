@@ -235,7 +235,9 @@ class Guard:
                            media_type="text/xml; charset=utf-8")(scope, receive, send)
             return
         error = {"code": denied.code, "message": denied.message}
-        body = {"error": {**error, "field": denied.field} if denied.field else error}
+        if denied.field:
+            error["field"] = denied.field
+        body = {"error": error}
         await JSONResponse(body, status_code=denied.status, headers=denied.headers)(scope, receive, send)
 
 

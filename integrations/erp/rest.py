@@ -8,14 +8,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel, Field
 
-from gateway.body_limit import BoundedBodyRoute
 from gateway.deps import StoreDep
 from gateway.idempotency import IdempotencyKeyDep
 from integrations.erp import inbound
 from integrations.erp.b2mml import ProductionOrder, WorkOrderResult, WorkOrderView
 from traceability import confirmations, outbox
 
-router = APIRouter(prefix="/api/v1/erp", tags=["erp"], route_class=BoundedBodyRoute)
+router = APIRouter(prefix="/api/v1/erp", tags=["erp"])
 
 Number = Annotated[str, Path(min_length=1, max_length=64, description="Work order number (B2MML ID)")]
 
