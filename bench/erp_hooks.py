@@ -24,6 +24,7 @@ import uvicorn
 import zeep
 
 from gateway.app import create_app
+from gateway.security.settings import SecuritySettings
 from gateway.settings import Settings
 from integrations.erp.client import ErpClient
 from integrations.erp.pull import confirmation_relay, pull
@@ -65,7 +66,8 @@ def run(url: str, args: argparse.Namespace) -> None:
         c.execute(session, c.DefinePart(part_number=part, serialized=True))
         c.execute(session, c.DefineRouting(part_number=part, revision="R1", operations=[
             c.RoutingStep(sequence=10, code="SMT"), c.RoutingStep(sequence=20, code="ICT")]))
-    server, base = serve(create_app(Settings(database_url=url)))
+    open_app = Settings(database_url=url, security=SecuritySettings(auth_required=False))  # no guard
+    server, base = serve(create_app(open_app))
     n = args.orders
     print(f"\n{store.dialect}: {url}")
     with httpx.Client(base_url=f"{base}/api/v1/erp", timeout=30) as http:

@@ -30,6 +30,7 @@ from sqlalchemy import func, select, text
 
 from bench.generate import generate
 from gateway.app import create_app
+from gateway.security.settings import SecuritySettings
 from gateway.settings import Settings
 from quality.commands import ContainLot
 from quality.interlock import UnitCheck, check_units
@@ -159,7 +160,7 @@ def main() -> None:
         return serial, {"station": f"{prefix}-{step}-1", "operation": step}
 
     port = free_port()
-    app = create_app(Settings(database_url=args.database_url))
+    app = create_app(Settings(database_url=args.database_url, security=SecuritySettings(auth_required=False)))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
