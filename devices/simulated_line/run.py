@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from devices.simulated_line import plant
 from devices.simulated_line.line import Cfx, DefineChart, Line, Pack, Ship
+from devices.simulated_line.oven_controller import OvenController
 from devices.simulated_line.transport import AmqpCfx, Gateway
 from traceability import commands as c
 from traceability.database import Store
@@ -30,6 +31,7 @@ class Options:
     duration: float | None = None
     amqp_url: str | None = None
     cfx_exchange: str = "cfx"
+    modbus: bool = True  # serve the oven controller over Modbus and poll it into the store
     baseline: int = 12  # panels before the oven chart is defined (its baseline)
     drift_after: int = 4  # panels after the baseline before the oven starts drifting
 
@@ -40,6 +42,7 @@ class Stats:
     messages: int = 0
     products: int = 0
     shipments: int = 0
+    modbus_cycles: int = 0
 
 
 def now() -> datetime:
@@ -71,7 +74,14 @@ def run(options: Options, store: Store, stop: threading.Event | None = None) -> 
     machines = AmqpCfx(options.amqp_url, options.cfx_exchange) if options.amqp_url else gateway
     stats = Stats()
     began = time.monotonic()
+    oven = (
+        OvenController(store, seed=options.seed, interval=max(0.2, 1.0 / options.speed))
+        if options.modbus
+        else None
+    )
     try:
+        if oven:
+            oven.start()
         seed_master_data(store, gateway, names, options.panels or 1000)
         machines.cfx(line.envelopes(line.setup(), now))
         cycle = PANEL_SECONDS / max(options.speed, 0.01)
@@ -108,6 +118,9 @@ def run(options: Options, store: Store, stop: threading.Event | None = None) -> 
             log.info("panel %s done (%s messages so far)", names.panel(n), stats.messages)
             stop.wait(max(0.0, cycle - (time.monotonic() - started)))
     finally:
+        if oven:
+            oven.stop()
+            stats.modbus_cycles = oven.cycles
         gateway.close()
         if machines is not gateway:
             machines.close()

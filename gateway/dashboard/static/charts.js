@@ -56,7 +56,7 @@ export function controlChart(points, lines, { width = 900, height = 320 } = {}) 
 
 // rows: [{label, value, max, text, bad}]
 export function bars(rows, { width = 600, row = 26 } = {}) {
-  const height = rows.length * row + 4, left = 170, right = 80;
+  const height = rows.length * row + 4, left = 170, right = Math.round(width * 0.45);
   const max = Math.max(1, ...rows.map((r) => r.max ?? r.value));
   const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, class: "bars-svg", role: "img" });
   rows.forEach((r, i) => {

@@ -56,7 +56,7 @@ export function overview(main) {
     fill(stations, async () => act.length ? bars(act.map((a) => ({
       label: `${a.station} ${a.operation}`, value: (a.completed * 60) / WINDOW_MIN,
       text: `${Math.round((a.completed * 60) / WINDOW_MIN)}/h · WIP ${a.inProcess}`, bad: a.failed > 0,
-    }))) : null, "No operations in the window.");
+    })), { width: 440, row: 24 }) : null, "No operations in the window.");
     fill(fpy, async () => data.yieldReport.length ? table(["operation", "units", "FPY", "final yield"],
       data.yieldReport.map((y) => [y.operation, y.units,
         h("span", { class: y.firstPassYield < 0.95 ? "bad" : "ok" }, pct(y.firstPassYield)), pct(y.finalYield)]),
