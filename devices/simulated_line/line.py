@@ -23,10 +23,12 @@ from devices.simulated_line.plant import (
     FCT,
     FEEDERS,
     ICT,
+    INITIAL_REELS,
     REFLOW,
     REWORK,
     SMT,
     Names,
+    reel_receipt,
 )
 
 BOARDS_PER_PANEL = 4
@@ -57,11 +59,18 @@ class Ship:
 
 
 @dataclass
+class Receive:
+    """A reel received by the WMS (before a feeder is spliced to it)."""
+
+    lot: dict
+
+
+@dataclass
 class DefineChart:
     since: datetime
 
 
-Step = Cfx | Pack | Ship | DefineChart
+Step = Cfx | Pack | Ship | DefineChart | Receive
 
 
 @dataclass
@@ -134,6 +143,8 @@ class Line:
             if f.left < BOARDS_PER_PANEL:
                 old = names.reel(f.kind, f.reel)
                 f.reel, f.left = f.reel + 1, self.rng.randint(*f.sizes)
+                if f.reel > INITIAL_REELS:  # the WMS delivers the next reel to the line
+                    yield Receive(reel_receipt(names, f.kind, f.reel))
                 msgs.append(e.spliced(f.slot, old, names.reel(f.kind, f.reel), names.part(f.kind)))
             f.left -= BOARDS_PER_PANEL
         yield Cfx(
@@ -200,7 +211,7 @@ class Line:
                     boards[pos - 1],
                     ref,
                     names.reel(kind, feeder.reel),
-                    names.reel("RES", 99) if kind == "RES" else names.reel(kind, feeder.reel),
+                    names.spare_reel if kind == "RES" else names.reel(kind, feeder.reel),
                     now(),
                 ),
             )

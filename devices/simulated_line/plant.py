@@ -73,6 +73,10 @@ class Names:
         return f"{self.prefix}-SHP{n:03d}"
 
     @property
+    def spare_reel(self) -> str:
+        return f"{self.prefix}-RES-SPARE"
+
+    @property
     def chart(self) -> str:
         return f"{self.prefix}-OVEN-Z4"
 
@@ -202,30 +206,30 @@ def work_orders(names: Names, panels: int) -> dict[str, dict]:
     }
 
 
-def reels(names: Names, count: int) -> list[dict]:
-    """WMS receipts: reels for every feeder, spares for rework, housings."""
-    out = [
+INITIAL_REELS = 2  # per feeder, received up front; later reels arrive from the WMS when needed
+
+
+def reel_receipt(names: Names, kind: str, n: int) -> dict:
+    return {
+        "ID": names.reel(kind, n),
+        "MaterialDefinitionID": names.part(kind),
+        "Quantity": 5000,
+        "SupplierID": "SUP-" + kind,
+        "SupplierLotID": f"{kind}-{n:04d}",
+        "DateCode": "2645",
+    }
+
+
+def reels(names: Names) -> list[dict]:
+    """WMS receipts up front: the first reels of every feeder, the rework bench's spare, housings."""
+    return [
+        *[reel_receipt(names, kind, n) for kind in ("CAP", "RES", "IC") for n in range(1, INITIAL_REELS + 1)],
         {
-            "ID": names.reel(kind, n),
-            "MaterialDefinitionID": names.part(kind),
-            "Quantity": 5000,
-            "SupplierID": "SUP-" + kind,
-            "SupplierLotID": f"{kind}-{n:04d}",
-            "DateCode": "2645",
-        }
-        for kind in ("CAP", "RES", "IC")
-        for n in range(1, count + 1)
-    ]
-    out.append(
-        {
-            "ID": names.reel("RES", 99),
+            "ID": names.spare_reel,
             "MaterialDefinitionID": names.part("RES"),
             "Quantity": 5000,
             "SupplierID": "SUP-RES",
             "DateCode": "2646",
-        }
-    )  # the rework bench's spare reel
-    out.append(
-        {"ID": f"{names.prefix}-HSG-L01", "MaterialDefinitionID": names.part("HSG"), "Quantity": 100000}
-    )
-    return out
+        },
+        {"ID": f"{names.prefix}-HSG-L01", "MaterialDefinitionID": names.part("HSG"), "Quantity": 100000},
+    ]

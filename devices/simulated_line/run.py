@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from devices.simulated_line import plant
-from devices.simulated_line.line import Cfx, DefineChart, Line, Pack, Ship
+from devices.simulated_line.line import Cfx, DefineChart, Line, Pack, Receive, Ship
 from devices.simulated_line.oven_controller import OvenController
 from devices.simulated_line.transport import AmqpCfx, Gateway
 from traceability import commands as c
@@ -62,7 +62,7 @@ def seed_master_data(store: Store, gateway: Gateway, names: plant.Names, panels:
         gateway.call("PUT", f"/api/v1/plm/routings/{part}/A", doc, key=f"{names.prefix}:routing:{part}")
     for number, order in plant.work_orders(names, panels).items():
         gateway.call("PUT", f"/api/v1/erp/work-orders/{number}", order, key=f"{names.prefix}:wo:{number}")
-    for lot in plant.reels(names, count=max(4, panels // 4 + 4)):
+    for lot in plant.reels(names):
         gateway.call("POST", "/api/v1/wms/lots", lot, key=f"{names.prefix}:lot:{lot['ID']}")
 
 
@@ -135,7 +135,9 @@ def _flush(machines: Gateway | AmqpCfx, batch: list[dict], stats: Stats) -> None
 
 
 def _send(step: object, names: plant.Names, store: Store, gateway: Gateway) -> None:
-    if isinstance(step, DefineChart):
+    if isinstance(step, Receive):
+        gateway.call("POST", "/api/v1/wms/lots", step.lot, key=f"{names.prefix}:lot:{step.lot['ID']}")
+    elif isinstance(step, DefineChart):
         gateway.call(
             "POST",
             "/api/v1/spc/charts",
