@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import resource
 import statistics
 import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pika
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from devices.cfx.consumer import CfxConsumer, declare
 from devices.cfx.settings import CfxSettings
@@ -99,6 +102,68 @@ def real_path(store: Store, amqp_url: str, p: str, messages: int, components: in
     return published, consumed
 
 
+def _consumer_process(url: str, amqp_url: str, settings: CfxSettings, go: Any, stop: Any,
+                      peaks: Any) -> None:
+    """One consumer process (its own engine and connection) until the parent says stop. It waits
+    for `go`, so the clock does not count the interpreter's start-up and imports."""
+    store = Store(make_engine(url))
+    consumer = CfxConsumer(store, amqp_url, settings, sweep_interval_s=3600)
+    thread = threading.Thread(target=consumer.run, daemon=True)
+    peaks.put("ready")
+    go.wait(120)
+    thread.start()
+    while not stop.wait(0.2) and thread.is_alive():
+        pass
+    consumer.stop.set()
+    thread.join(timeout=60)
+    store.dispose()
+    peaks.put(peak_mb())
+
+
+def real_path_processes(store: Store, url: str, amqp_url: str, p: str, messages: int, components: int,
+                        settings: CfxSettings, processes: int, *,
+                        timeout: float = 3600) -> tuple[float, list[float]]:
+    """Messages published first, then `processes` consumers on the one queue; (seconds until every
+    row is in the store, each consumer's peak memory in MB)."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    declare(channel, settings)
+    for i in range(messages):
+        channel.basic_publish(settings.exchange, "CFX.Production.Assembly.MaterialsInstalled",
+                              message(p, i, components), pika.BasicProperties(delivery_mode=2))
+    ctx = multiprocessing.get_context("spawn")  # no engine or socket inherited from this process
+    go, stop, peaks = ctx.Event(), ctx.Event(), ctx.Queue()
+    table = ComponentInstallation.__table__
+    count = select(func.count()).select_from(table).where(table.c.station == f"{p}.SMT")
+    workers = [ctx.Process(target=_consumer_process, args=(url, amqp_url, settings, go, stop, peaks))
+               for _ in range(processes)]
+    for w in workers:
+        w.start()
+    for _ in workers:
+        peaks.get(timeout=120)  # "ready"
+    started = time.perf_counter()
+    go.set()
+    limit = time.monotonic() + timeout
+    with store.engine.connect() as conn:
+        while (conn.execute(count).scalar() or 0) < messages * components and time.monotonic() < limit:
+            conn.rollback()
+            time.sleep(0.1)
+    consumed = time.perf_counter() - started
+    stop.set()
+    mbs = [peaks.get(timeout=90) for _ in workers]
+    for w in workers:
+        w.join(timeout=30)
+    channel.queue_delete(settings.queue)
+    channel.exchange_delete(settings.exchange)
+    connection.close()
+    return consumed, mbs
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def raw_path(store: Store, p: str, messages: int, components: int, batch: int) -> tuple[float, int]:
     """The very rows the real path stored, inserted again with `executemany` in the same batches (one
     transaction per batch). Returns (seconds, rows)."""
@@ -125,6 +190,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--prefetch", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=3, help="real and raw alternate; the median is shown")
+    parser.add_argument("--processes", type=int, nargs="*", default=[],
+                        help="also run the real path with this many consumer processes (e.g. 1 2 4)")
     args = parser.parse_args()
     rows = args.messages * args.components
     print(f"{args.messages} MaterialsInstalled x {args.components} components = {rows} installations "
@@ -147,9 +214,28 @@ def main() -> None:
             ratios.append(reals[-1] / raws[-1])
             print(f"{store.dialect:<12}{n:>6}{args.messages / published:>13.0f}{reals[-1]:>14.0f}"
                   f"{raws[-1]:>13.0f}{ratios[-1]:>10.2f}")
-        print(f"{store.dialect:<12}{'median':>6}{'':>13}{statistics.median(reals):>14.0f}"
-              f"{statistics.median(raws):>13.0f}{statistics.median(ratios):>10.2f}")
+        if reals:
+            print(f"{store.dialect:<12}{'median':>6}{'':>13}{statistics.median(reals):>14.0f}"
+                  f"{statistics.median(raws):>13.0f}{statistics.median(ratios):>10.2f}")
+        for n in args.processes:
+            scaling(store, url, args, n)
         store.dispose()
+    print(f"peak memory of this process (publisher, threaded consumer, raw path): {peak_mb():.0f} MB")
+
+
+def scaling(store: Store, url: str, args: argparse.Namespace, processes: int) -> dict:
+    """One round with `processes` consumer processes on the queue, next to the raw rate."""
+    p = f"CP{uuid.uuid4().hex[:6].upper()}"
+    settings = CfxSettings(exchange=f"cfx.bench.{p}", queue=f"tracebridge.cfx.bench.{p}",
+                           batch_size=args.batch_size, prefetch=args.prefetch, batch_wait_s=0.05)
+    prepare(store, p, args.messages)
+    consumed, mbs = real_path_processes(store, url, args.amqp_url, p, args.messages, args.components,
+                                       settings, processes)
+    raw, copied = raw_path(store, p, args.messages, args.components, args.batch_size)
+    real, raw_rate = args.messages * args.components / consumed, copied / raw
+    print(f"{store.dialect:<12}{f'{processes} proc':>6}{'':>13}{real:>14.0f}{raw_rate:>13.0f}"
+          f"{real / raw_rate:>10.2f}   consumer peak memory {max(mbs):.0f} MB")
+    return {"processes": processes, "real": real, "raw": raw_rate, "peak_mb": max(mbs)}
 
 
 if __name__ == "__main__":

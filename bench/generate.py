@@ -18,12 +18,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from traceability import commands as c
+from traceability.commands.installations import install_many
 from traceability.database import Store
+from traceability.errors import DomainError
 from traceability.models import ComponentInstallation, Unit
 
 START = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
 FEEDERS = 24  # component parts on the line; each has a feeder on SMT-1
 REEL_SIZE = 600  # placements per reel before the operator splices the next one
+KEEP = 5000  # serials and lots remembered for sampling
 
 
 @dataclass
@@ -34,8 +37,20 @@ class Generated:
     reels: int = 0
     containers: int = 0
     seconds: float = 0.0
+    # A uniform sample (reservoir) of what was made, bounded so memory stays flat in `units`.
     lots: list[str] = field(default_factory=list)
     serials: list[str] = field(default_factory=list)
+    seen: dict[str, int] = field(default_factory=dict)
+    _pick: random.Random = field(default_factory=lambda: random.Random(0))
+
+    def keep(self, name: str, values: list[str]) -> None:
+        kept: list[str] = getattr(self, name)
+        for v in values:
+            n = self.seen[name] = self.seen.get(name, 0) + 1
+            if len(kept) < KEEP:
+                kept.append(v)
+            elif (j := self._pick.randrange(n)) < KEEP:
+                kept[j] = v
 
 
 @dataclass
@@ -60,16 +75,18 @@ def generate(store: Store, units: int, *, seed: int = 1, prefix: str = "G", plac
     clock = START
     while made < units:
         with store.write() as session:
-            products: list[str] = []
+            # A slice of panels: one registration, one `install_many` per level, so the cost per
+            # row is the store's batch writer, not a round trip per command.
+            panels: list[_Panel] = []
             for _ in range(panels_per_tx):
                 if made >= units:
                     break
                 size = min(line.rnd.choice((4, 6, 8)), units - made)
                 panel_n += 1
                 clock += timedelta(seconds=40)
-                boards = _panel(session, line, out, panel_n, size, placements, clock)
-                products += _assemble(session, line, out, boards, clock + timedelta(hours=2))
+                panels.append(_plan_panel(session, line, out, panel_n, size, placements, clock))
                 made += size
+            products = _build(session, line, out, panels)
             for i in range(0, len(products), 10):
                 box_n += 1
                 box = f"{prefix}-BOX-{box_n:07d}"
@@ -126,18 +143,24 @@ def _new_reel(session, line: _Line, out: Generated, feeder: int, at: datetime, *
     c.execute(session, c.LoadMaterial(station=f"{line.prefix}-SMT-1", location=f"F{feeder:02d}", lot=lot,
                                       loaded_at=at, splice=splice))
     out.reels += 1
-    out.lots.append(lot)
+    out.keep("lots", [lot])
 
 
-def _panel(session, line: _Line, out: Generated, n: int, size: int, placements: int,  # type: ignore[no-untyped-def]
-           at: datetime) -> list[str]:
+@dataclass
+class _Panel:
+    serial: str
+    boards: list[str]
+    at: datetime
+    install: c.InstallComponents
+
+
+def _plan_panel(session, line: _Line, out: Generated, n: int, size: int, placements: int,  # type: ignore[no-untyped-def]
+                at: datetime) -> _Panel:
+    """One panel's SMT placements; reels that run out are spliced (a load one second later, so
+    attribution by time gives this panel the old reel and the next panel the new one)."""
     p = line.prefix
     panel = f"{p}-PNL-{n:07d}"
     boards = [f"{p}-BRD-{n:07d}-{i}" for i in range(1, size + 1)]
-    c.execute(session, c.RegisterUnits(registered_at=at, units=[
-        c.NewUnit(serial=panel, part_number=f"{p}-PANEL", kind="panel"),
-        *[c.NewUnit(serial=b, part_number=f"{p}-BRD", kind="board", panel_serial=panel, panel_position=i)
-          for i, b in enumerate(boards, 1)]]))
     per_board = max(1, int(line.rnd.uniform(0.5, 1.5) * placements))
     feeders = line.rnd.sample(range(FEEDERS), min(FEEDERS, max(1, per_board // 2)))
     items = []
@@ -147,26 +170,43 @@ def _panel(session, line: _Line, out: Generated, n: int, size: int, placements: 
             line.used[f] += 1
             items.append(c.InstalledItem(location=f"F{f:02d}", reference_designator=f"X{k + 1}",
                                          panel_position=pos))
-    c.execute(session, c.InstallComponents(parent_serial=panel, installed_at=at, station=f"{p}-SMT-1",
-                                           operation="SMT", items=items))
     out.installations += len(items)
-    for f in feeders:  # reels that ran out are spliced for the next panel
+    for f in feeders:
         if line.used[f] >= REEL_SIZE:
             _new_reel(session, line, out, f, at + timedelta(seconds=1), splice=True)
-    c.execute(session, c.Depanelize(panel_serial=panel, depanelized_at=at + timedelta(minutes=30)))
-    return boards
+    return _Panel(panel, boards, at, c.InstallComponents(
+        parent_serial=panel, installed_at=at, station=f"{p}-SMT-1", operation="SMT", items=items))
 
 
-def _assemble(session, line: _Line, out: Generated, boards: list[str], at: datetime) -> list[str]:  # type: ignore[no-untyped-def]
+def _build(session, line: _Line, out: Generated, panels: list[_Panel]) -> list[str]:  # type: ignore[no-untyped-def]
+    """Register, place, depanelize and assemble a slice of panels; returns the products."""
+    if not panels:
+        return []
     p = line.prefix
-    products = [b.replace("-BRD-", "-PRD-") for b in boards]
-    c.execute(session, c.RegisterUnits(registered_at=at, units=[
-        c.NewUnit(serial=s, part_number=f"{p}-PRD") for s in products]))
-    for product, board in zip(products, boards, strict=True):
-        c.execute(session, c.InstallComponents(
-            parent_serial=product, installed_at=at, station=f"{p}-FA-1", operation="ASSEMBLY",
-            items=[c.InstalledItem(serial=board, reference_designator="A1"),
-                   c.InstalledItem(lot=f"{p}-HSG-LOT", reference_designator="H1")]))
-        out.installations += 2
-    out.serials += products
+    c.execute(session, c.RegisterUnits(registered_at=panels[0].at, units=[
+        u for pn in panels for u in (
+            c.NewUnit(serial=pn.serial, part_number=f"{p}-PANEL", kind="panel"),
+            *[c.NewUnit(serial=b, part_number=f"{p}-BRD", kind="board", panel_serial=pn.serial,
+                        panel_position=i) for i, b in enumerate(pn.boards, 1)])]))
+    _install(session, [pn.install for pn in panels])
+    for pn in panels:
+        c.execute(session, c.Depanelize(panel_serial=pn.serial, depanelized_at=pn.at + timedelta(minutes=30)))
+    pairs = [(b.replace("-BRD-", "-PRD-"), b, pn.at + timedelta(hours=2)) for pn in panels for b in pn.boards]
+    c.execute(session, c.RegisterUnits(registered_at=pairs[0][2], units=[
+        c.NewUnit(serial=s, part_number=f"{p}-PRD") for s, _, _ in pairs]))
+    _install(session, [c.InstallComponents(
+        parent_serial=product, installed_at=at, station=f"{p}-FA-1", operation="ASSEMBLY",
+        items=[c.InstalledItem(serial=board, reference_designator="A1"),
+               c.InstalledItem(lot=f"{p}-HSG-LOT", reference_designator="H1")])
+        for product, board, at in pairs])
+    out.installations += 2 * len(pairs)
+    products = [s for s, _, _ in pairs]
+    out.keep("serials", products)
     return products
+
+
+def _install(session, cmds: list[c.InstallComponents]) -> None:  # type: ignore[no-untyped-def]
+    """The store's set-based installation writer; a refusal here is a generator bug."""
+    for answer in install_many(session, [[cmd] for cmd in cmds]):
+        if isinstance(answer, DomainError):
+            raise answer

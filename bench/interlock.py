@@ -14,6 +14,7 @@ The database is created when missing and migrated to head; each run writes under
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import socket
 import statistics
@@ -25,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import psycopg
 import uvicorn
+from sqlalchemy import func, select, text
 
 from bench.generate import generate
 from gateway.app import create_app
@@ -34,6 +36,7 @@ from quality.interlock import UnitCheck, check_units
 from traceability import commands as c
 from traceability import schema
 from traceability.database import Store, make_engine
+from traceability.models import ComponentInstallation, Hold, Unit, UnitOperation
 
 STEPS = ["PASTE", "SMT", "REFLOW", "AOI", "ICT", "FCT", "PACK"]
 START = datetime(2026, 6, 1, 6, 0, tzinfo=UTC)
@@ -93,6 +96,19 @@ def routed_line(store: Store, p: str, units: int, rnd: random.Random) -> list[tu
     return out
 
 
+def previous_line(store: Store) -> tuple[str, list[tuple[str, int]]]:
+    """The newest routed line in the store: its prefix and (serial, steps passed) per unit."""
+    with store.read() as s:
+        last = s.scalar(select(Unit.serial).where(Unit.serial.like("QB%-R000000")).order_by(Unit.id.desc()))
+        if last is None:
+            raise SystemExit("no routed line in this database: run once without --reuse")
+        prefix = last.removesuffix("-R000000")
+        done = dict(s.execute(select(Unit.serial, func.count(func.distinct(UnitOperation.operation)))
+                              .outerjoin(UnitOperation, UnitOperation.unit_id == Unit.id)
+                              .where(Unit.serial.like(f"{prefix}-R%")).group_by(Unit.serial)).all())
+    return prefix, [(serial, min(n, len(STEPS) - 1)) for serial, n in done.items()]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -112,6 +128,7 @@ def main() -> None:
     ap.add_argument("--routed", type=int, default=5_000, help="units on the routed line")
     ap.add_argument("--checks", type=int, default=3_000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--reuse", action="store_true", help="measure on the routed line a previous run built")
     args = ap.parse_args()
     rnd = random.Random(args.seed)
     prefix = f"QB{uuid.uuid4().hex[:6].upper()}"
@@ -119,12 +136,22 @@ def main() -> None:
     store = Store(make_engine(args.database_url))
     schema.upgrade(store.engine)
     t0 = time.perf_counter()
-    gen = generate(store, args.products, seed=args.seed, prefix=prefix)
-    with store.write() as s:
-        c.execute(s, ContainLot(lot=gen.lots[0], reason="bench containment", by="bench"))
-    units = routed_line(store, prefix, args.routed, rnd)
-    print(f"dataset: {gen.units} generated units, {gen.installations} installations, "
-          f"{args.routed} routed units, built in {time.perf_counter() - t0:.0f} s on {store.dialect}")
+    if args.reuse:
+        prefix, units = previous_line(store)
+    else:
+        gen = generate(store, args.products, seed=args.seed, prefix=prefix)
+        with store.write() as s:
+            c.execute(s, ContainLot(lot=gen.lots[0], reason="bench containment", by="bench"))
+        units = routed_line(store, prefix, args.routed, rnd)
+    if store.dialect == "postgresql":  # planner statistics, as autovacuum keeps them in production
+        with store.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    with store.read() as s:
+        counts = {t.__tablename__: s.scalar(select(func.count()).select_from(t))
+                  for t in (Unit, ComponentInstallation, UnitOperation, Hold)}
+    print(f"dataset on {store.dialect}: {counts['unit']} units, {counts['component_installation']} "
+          f"installations, {counts['unit_operation']} operations, {counts['hold']} holds; "
+          f"{len(units)} routed units ({prefix}); ready in {time.perf_counter() - t0:.0f} s")
 
     def request() -> tuple[str, dict]:
         serial, depth = rnd.choice(units)
@@ -141,9 +168,13 @@ def main() -> None:
         if server.started:
             break
         time.sleep(0.05)
-    http, go = [], 0
+    http, floor, go = [], [], 0
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            for _ in range(args.checks // 2):  # the HTTP floor: a route that does nothing
+                t = time.perf_counter()
+                client.get("/health").raise_for_status()
+                floor.append(time.perf_counter() - t)
             for i in range(args.checks + 200):
                 serial, body = request()
                 t = time.perf_counter()
@@ -156,12 +187,18 @@ def main() -> None:
     finally:
         server.should_exit = True
         thread.join(10)
-    direct, batch = [], []
+    direct, batch, ping = [], [], []
+    for _ in range(args.checks // 2):  # the database floor: a session with one trivial statement
+        t = time.perf_counter()
+        with store.read() as s:
+            s.execute(text("SELECT 1")).all()
+        ping.append(time.perf_counter() - t)
     for i in range(args.checks + 200):
         serial, body = request()
         t = time.perf_counter()
         with store.read() as s:
             check_units(s, [UnitCheck(serial, body["station"], body["operation"])])
+            s.commit()  # as the route does: keeps psycopg's prepared statements
         if i >= 200:
             direct.append(time.perf_counter() - t)
     for _ in range(300):
@@ -170,10 +207,16 @@ def main() -> None:
         t = time.perf_counter()
         with store.read() as s:
             check_units(s, reqs)
+            s.commit()
         batch.append(time.perf_counter() - t)
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"floor: GET /health over HTTP, {len(floor)} requests:")
+    print(f"  {percentiles(floor)}")
+    print(f"floor: session with SELECT 1, {len(ping)} calls:")
+    print(f"  {percentiles(ping)}")
     print(f"check over HTTP (uvicorn, keep-alive), {len(http)} requests, {go} go:")
     print(f"  {percentiles(http)}")
-    print(f"check in-process (session + 5 statements), {len(direct)} calls:")
+    print(f"check in-process (session + 2 statements), {len(direct)} calls:")
     print(f"  {percentiles(direct)}")
     print(f"batch of 20 units in-process, {len(batch)} calls:")
     print(f"  {percentiles(batch)}")

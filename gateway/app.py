@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateway import errors, security
+from gateway import errors, observability, security
 from gateway.dashboard import routes as dashboard
 from gateway.events import routes as events_routes
 from gateway.events.runtime import start_events
@@ -20,6 +20,7 @@ from integrations.erp import rest as erp_rest
 from integrations.erp import soap_service as erp_soap
 from integrations.plm import routes as plm
 from integrations.wms import routes as wms
+from integrations.wms import soap_service as wms_soap
 from traceability.database import Store, make_engine
 
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
     security.install(app, settings)
+    observability.install(app)
     app.include_router(health.router)
     app.include_router(devices.router)
     app.include_router(plm.router)
@@ -53,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(quality_router)
     app.include_router(erp_rest.router)
     app.include_router(erp_soap.service().router())
+    app.include_router(wms_soap.service().router())
     app.include_router(cfx.router)
     app.include_router(events_routes.router)
     app.include_router(trace_levels.router)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
 
 from gateway.erp_cli import erp
+from gateway.observability import logs
 from gateway.security import cli as security_cli
 from gateway.settings import Settings
+from integrations.epcis.cli import app as epcis_cli
 from integrations.plm.cli import app as plm_cli
 from integrations.wms.cli import app as wms_cli
 from traceability import schema
@@ -24,10 +27,11 @@ app.add_typer(security_cli.audit_cli, name="audit")
 app.add_typer(erp, name="erp")
 app.add_typer(plm_cli, name="plm")
 app.add_typer(wms_cli, name="wms")
+app.add_typer(epcis_cli, name="epcis")
 
 
 def _store(settings: Settings) -> Store:
-    return Store(make_engine(settings.database_url))
+    return Store(make_engine(settings.database_url), policy=settings.wms.policy())
 
 
 @db.command("upgrade")
@@ -87,8 +91,10 @@ def serve(
         from devices.simulated_line.background import start_demo_line
 
         start_demo_line(settings, base, key)  # a light simulated line, so the dashboard is live
+    # JSON logs: uvicorn's own loggers then go through the root handler the app sets up.
+    json_logs = os.environ.get("TRACEBRIDGE_LOG_FORMAT") == "json"
     uvicorn.run("gateway.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info")
+                log_level="info", **({"log_config": None} if json_logs else {}))
 
 
 bench = typer.Typer(help="Benchmarks and their data", no_args_is_help=True)
@@ -116,9 +122,48 @@ def bench_generate(
 
         out = generate(store, units, seed=seed, prefix=prefix, placements=placements, progress=progress)
     store.dispose()
+    import resource
+
+    rows = out.units + out.installations + out.reels + out.containers
     typer.echo(f"{out.products} products, {out.units} units, {out.installations} installations, "
-               f"{out.reels} reels, {out.containers} containers in {out.seconds:.1f} s "
-               f"({out.installations / out.seconds:.0f} installations/s)")
+               f"{out.reels} reels, {out.containers} containers: {rows} rows in {out.seconds:.1f} s "
+               f"({rows / out.seconds:.0f} rows/s, {out.installations / out.seconds:.0f} installations/s), "
+               f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+@app.command("spc-evaluate")
+def spc_evaluate(
+    interval: float = typer.Option(0, help="seconds between rounds; 0: one round, then exit"),
+    rounds: int | None = typer.Option(None, help="stop after this many rounds"),
+) -> None:
+    """Evaluate every SPC chart on its new samples: store alarms, hold out-of-spec units."""
+    import time
+
+    from quality.commands import EvaluateControlChart
+    from quality.control_charts import chart_codes
+    from traceability.commands import execute
+
+    store = _store(Settings())
+    schema.upgrade(store.engine)
+    done = 0
+    try:
+        while rounds is None or done < rounds:
+            with store.read() as session:
+                codes = chart_codes(session)
+            for code in codes:
+                more = True
+                while more:  # each call is bounded; a backlog is worked off in slices
+                    with store.write() as session:
+                        out = execute(session, EvaluateControlChart(chart=code))
+                    more = out["more"]
+                    if out["alarms"] or out["held"]:
+                        typer.echo(f"{code}: {out['alarms']} alarm(s), held {out['held']}")
+            done += 1
+            if interval <= 0:
+                break
+            time.sleep(interval)
+    finally:
+        store.dispose()
 
 
 @app.command()
@@ -186,7 +231,6 @@ def consume(
     duration: float | None = typer.Option(None, "--duration", min=0, help="stop after SECONDS"),
 ) -> None:
     """Consume IPC-CFX messages from RabbitMQ (TRACEBRIDGE_AMQP_URL, TRACEBRIDGE_CFX_*) into the store."""
-    import logging
     import signal
 
     from devices.cfx.consumer import CfxConsumer
@@ -196,9 +240,7 @@ def consume(
         typer.echo("no broker: set TRACEBRIDGE_AMQP_URL, e.g. amqp://guest:guest@127.0.0.1:5672/%2F",
                    err=True)
         raise typer.Exit(2)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("pika").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logs.setup()
     store = _store(settings)
     consumer = CfxConsumer(store, settings.amqp_url, settings.cfx)
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -218,12 +260,10 @@ def relay(
     duration: float | None = typer.Option(None, "--duration", min=0, help="stop after SECONDS"),
 ) -> None:
     """Publish outbox events to the RabbitMQ exchange (TRACEBRIDGE_AMQP_URL); many may run at once."""
-    import logging
 
     from gateway.events.standalone import run_relay
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("pika").setLevel(logging.WARNING)
+    logs.setup()
     settings = Settings()
     store = _store(settings)
     try:

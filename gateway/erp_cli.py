@@ -46,7 +46,7 @@ def _open() -> tuple[Settings, Store, ErpClient]:
     if not settings.erp.wsdl_url:
         typer.echo("no ERP: set TRACEBRIDGE_ERP_WSDL_URL (the ERP's WSDL)", err=True)
         raise typer.Exit(2)
-    store = Store(make_engine(settings.database_url))
+    store = Store(make_engine(settings.database_url), policy=settings.wms.policy())
     schema.upgrade(store.engine)
     return settings, store, ErpClient(settings.erp)
 

@@ -174,3 +174,9 @@ def get_case(session: Session, code: str) -> ContainmentCase:
     if case is None:
         raise NotFound(f"no containment case {code!r}", field="case")
     return case
+
+
+def open_holds_of(session: Session, code: str) -> int:
+    """How many of the case's holds are still open (a hold may be released on its own)."""
+    return session.scalar(select(func.count()).select_from(Hold).where(
+        Hold.case_id == code, Hold.released_at.is_(None))) or 0

@@ -167,20 +167,20 @@ def _out_of_spec(chart: ControlChart, value: float) -> bool:
 
 
 def _store_alarms(session: Session, chart: ControlChart, alarms: list[dict]) -> int:
-    """Insert the alarms not stored yet (a re-evaluation never duplicates one); an event for each."""
+    """Insert the alarms not stored yet (a re-evaluation never duplicates one); an event for each,
+    in one batch."""
     if not alarms:
         return 0
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(SpcAlarm).on_conflict_do_nothing().returning(
         SpcAlarm.__table__.c.id, SpcAlarm.__table__.c.rule, SpcAlarm.__table__.c.last_sample_id)
     stored = {(r.rule, r.last_sample_id): r.id for r in session.execute(stmt, alarms).all()}
-    for a in alarms:
-        alarm_id = stored.get((a["rule"], a["last_sample_id"]))
-        if alarm_id is not None:
-            outbox.emit(session, "spc.alarm", aggregate_type="control_chart", aggregate_id=chart.code, data={
-                "alarm_id": alarm_id, "chart": chart.code, "station": chart.station,
-                "parameter": chart.parameter, "rule": a["rule"], "message": a["message"],
-                "samples": a["samples"]})
+    outbox.emit_many(session, [
+        outbox.Event("spc.alarm", "control_chart", chart.code, {
+            "alarm_id": stored[(a["rule"], a["last_sample_id"])], "chart": chart.code,
+            "station": chart.station, "parameter": chart.parameter, "rule": a["rule"],
+            "message": a["message"], "samples": a["samples"]})
+        for a in alarms if (a["rule"], a["last_sample_id"]) in stored])
     return len(stored)
 
 
@@ -268,3 +268,7 @@ def samples(session: Session, chart: ControlChart, *, start: datetime | None, en
 
 def _iso(at: datetime | None) -> str | None:
     return at.isoformat() if at else None
+
+
+def chart_codes(session: Session) -> list[str]:
+    return list(session.scalars(select(ControlChart.code).order_by(ControlChart.code)))

@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, literal, null, select, union_all
+from sqlalchemy import String, and_, bindparam, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from traceability.models import (
@@ -49,11 +49,11 @@ class HoldView:
 Carrier = tuple[str, str, str]  # (hold target kind, target key, via)
 
 
-def carriers_columns(unit):  # type: ignore[no-untyped-def]
+def carriers_columns(unit, panel, wo):  # type: ignore[no-untyped-def]
     """Columns and joins naming what can carry a hold for `unit` (a Unit table or alias): its panel,
-    its work order, and the containers around it. Packing nests at most three deep (a box on a
-    pallet in a shipment, `traceability.commands.packing.ACCEPTS`): three outer joins, no recursion."""
-    panel, wo = U.alias("hold_panel"), WorkOrder.__table__.alias("hold_wo")
+    its work order (the `panel` and `wo` aliases, joined here) and the containers around it.
+    Packing nests at most three deep (a box on a pallet in a shipment, ACCEPTS in
+    `traceability.commands.packing`): three outer joins, no recursion."""
     ci, c = ContainerItem.__table__, Container.__table__
     joined = unit.outerjoin(panel, panel.c.id == unit.c.panel_unit_id).outerjoin(
         wo, wo.c.id == unit.c.work_order_id)
@@ -67,6 +67,16 @@ def carriers_columns(unit):  # type: ignore[no-untyped-def]
         cols.append(box.c.code.label(f"container{level}"))
         below = box
     return cols, joined
+
+
+def first_open_hold(serial, panel_serial, wo_number, containers):  # type: ignore[no-untyped-def]
+    """A correlated scalar: the id of one open hold on any carrier of a unit row, else NULL. Lets a
+    unit read answer "held or not" itself; the holds' details are read only for held units."""
+    return (select(func.min(H.c.id)).where(H.c.released_at.is_(None), or_(
+        and_(H.c.target_kind == "unit", H.c.target_key.in_([serial, panel_serial])),
+        and_(H.c.target_kind == "work_order", H.c.target_key == wo_number),
+        and_(H.c.target_kind == "container", H.c.target_key.in_(containers)),
+    )).scalar_subquery())
 
 
 def carriers_of(serial: str, row) -> list[Carrier]:  # type: ignore[no-untyped-def]
@@ -83,7 +93,10 @@ def carriers_of(serial: str, row) -> list[Carrier]:  # type: ignore[no-untyped-d
 
 @cache
 def _open_holds_statement():  # type: ignore[no-untyped-def]
-    return (select(H).where(H.c.target_key.in_(bindparam("keys", expanding=True)),
+    # The kind leads the index (target_kind, target_key, released_at): name every kind a unit's
+    # carriers can have, so the lookup is index probes, not a scan of every hold.
+    return (select(H).where(H.c.target_kind.in_(("unit", "work_order", "container")),
+                            H.c.target_key.in_(bindparam("keys", expanding=True)),
                             H.c.released_at.is_(None)).order_by(H.c.id))
 
 
@@ -106,7 +119,7 @@ def open_holds(session: Session, carriers: dict[Any, list[Carrier]]) -> dict[Any
 
 @cache
 def _carriers_statement():  # type: ignore[no-untyped-def]
-    cols, joined = carriers_columns(U)
+    cols, joined = carriers_columns(U, U.alias("panel"), WorkOrder.__table__)
     return select(U.c.id, U.c.serial, *cols).select_from(joined).where(
         U.c.id.in_(bindparam("ids", expanding=True)))
 

@@ -1,17 +1,17 @@
 """The route interlock: may this unit be worked at this station, at this operation, now?
 
-`check_units` answers a batch (a CFX ValidateUnitsRequest names several units) with four indexed
-reads whatever the batch size: the units with their panel, work order, routing and the containers
-around them; the completed operations of the units and their panels; the open holds on any of
-those (`quality.holds`); the stations' type and loaded material. Routing steps are read once per
-published revision. It writes nothing.
+`check_units` answers a batch (a CFX ValidateUnitsRequest names several units) with two indexed
+reads whatever the batch size: the units with their panel, work order, routing, the containers
+around them, whether any of those is held, and the completed operations of the units and their
+panels; then the stations' type and loaded material. The details of holds are read only when a
+unit is held (`quality.holds`), routing steps once per published revision. It writes nothing.
 
 The rules, in the plant's words: the unit is at this step of its work order's pinned routing
 revision, every earlier step passed (its latest execution), and the step has not run yet unless
 the routing allows it to repeat (a rework or retest loop); the unit is in process (not scrapped,
-shipped, or a panel already cut); its work order is released; nothing holds it; the material
-loaded at the station is neither quarantined nor held. A board counts the operations its panel
-went through before depanelization.
+shipped, or a panel already cut) and not built into another unit; its work order is released;
+nothing holds it; the material loaded at the station is neither quarantined nor held. A board
+counts the operations its panel went through before depanelization.
 """
 
 from __future__ import annotations
@@ -19,12 +19,20 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import and_, bindparam, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from quality.holds import carriers_columns, carriers_of, open_holds, station_state
-from traceability.models import Routing, RoutingOperation, Unit, UnitOperation, WorkOrder
+from quality.holds import carriers_columns, carriers_of, first_open_hold, open_holds, station_state
+from traceability.models import (
+    ComponentInstallation,
+    Routing,
+    RoutingOperation,
+    Unit,
+    UnitOperation,
+    WorkOrder,
+)
 
 RUNNABLE_ORDERS = {"released", "in_progress"}
 
@@ -68,17 +76,43 @@ class _Step:
     station_type: str
 
 
-@cache
-def _units_statement():  # type: ignore[no-untyped-def]
+def _units_select():  # type: ignore[no-untyped-def]
+    """Each unit with its panel, order, routing, containers and whether anything holds it."""
     u, panel, wo, r = Unit.__table__, Unit.__table__.alias("panel"), WorkOrder.__table__, Routing.__table__
-    carriers, joined = carriers_columns(u)
+    carriers, joined = carriers_columns(u, panel, wo)
+    c = {col.name: col for col in carriers}
+    held = first_open_hold(u.c.serial, c["panel_serial"], c["wo_number"],
+                           [c["container1"], c["container2"], c["container3"]])
+    inst, parent = ComponentInstallation.__table__, Unit.__table__.alias("parent")
+    built_into = (select(parent.c.serial).select_from(inst.join(parent, parent.c.id == inst.c.parent_unit_id))
+                  .where(inst.c.child_unit_id == u.c.id, inst.c.removed_at.is_(None))
+                  .limit(1).scalar_subquery())
     return (select(u.c.id, u.c.serial, u.c.status, u.c.panel_unit_id, panel.c.depanelized_at.label("cut"),
                    wo.c.status.label("wo_status"), wo.c.routing_id, r.c.revision,
-                   r.c.created_at.label("routing_created"), *carriers)
-            .select_from(joined.outerjoin(panel, panel.c.id == u.c.panel_unit_id)
-                         .outerjoin(wo, wo.c.id == u.c.work_order_id)
-                         .outerjoin(r, r.c.id == wo.c.routing_id))
+                   r.c.created_at.label("routing_created"), held.label("held"),
+                   built_into.label("built_into"), *carriers)
+            .select_from(joined.outerjoin(r, r.c.id == wo.c.routing_id))
             .where(u.c.serial.in_(bindparam("serials", expanding=True))))
+
+
+@cache
+def _checked_statement():  # type: ignore[no-untyped-def]
+    """The units (`_units_select`), each joined to its completed operations and its panel's: one row
+    per operation, or one row for a unit without any. Each operation branch is an equality join on
+    the operation's unit (an index range per unit, whatever the statistics)."""
+    units = _units_select().cte("checked")
+    op = UnitOperation.__table__
+    done = and_(op.c.completed_at.is_not(None), or_(op.c.result.is_(None), op.c.result != "aborted"))
+
+    def operations_of(owner):  # type: ignore[no-untyped-def]
+        return (select(units.c.id.label("for_unit"), op.c.unit_id.label("op_unit"), op.c.operation,
+                       op.c.result, op.c.started_at, op.c.id.label("op_id"))
+                .select_from(units.join(op, op.c.unit_id == owner)).where(done))
+
+    history = union_all(operations_of(units.c.id), operations_of(units.c.panel_unit_id)).subquery("history")
+    return (select(units, history.c.op_unit, history.c.operation, history.c.result, history.c.started_at)
+            .select_from(units.outerjoin(history, history.c.for_unit == units.c.id))
+            .order_by(units.c.id, history.c.started_at, history.c.op_id))
 
 
 @cache
@@ -97,8 +131,8 @@ _STEPS_CAP = 1024
 
 def _routing_steps(session: Session, routings: dict[int, object]) -> dict[int, dict[str, _Step]]:
     db = str(session.get_bind().url)
-    out = {rid: _STEPS[(db, rid, created)] for rid, created in routings.items()
-           if (db, rid, created) in _STEPS}
+    cached = {rid: _STEPS.get((db, rid, created)) for rid, created in routings.items()}
+    out = {rid: steps for rid, steps in cached.items() if steps is not None}  # .get: threads may clear
     missing = [rid for rid in routings if rid not in out]
     if missing:
         for rid in missing:
@@ -112,15 +146,6 @@ def _routing_steps(session: Session, routings: dict[int, object]) -> dict[int, d
     return out
 
 
-@cache
-def _history_statement():  # type: ignore[no-untyped-def]
-    op = UnitOperation.__table__
-    return (select(op.c.unit_id, op.c.operation, op.c.result, op.c.started_at)
-            .where(op.c.unit_id.in_(bindparam("units", expanding=True)), op.c.completed_at.is_not(None),
-                   or_(op.c.result.is_(None), op.c.result != "aborted"))
-            .order_by(op.c.started_at, op.c.id))
-
-
 def check_unit(session: Session, serial: str, *, station: str, operation: str) -> CheckResult:
     return check_units(session, [UnitCheck(serial, station, operation)])[0]
 
@@ -129,14 +154,14 @@ def check_units(session: Session, requests: list[UnitCheck]) -> list[CheckResult
     """Go/no-go with every reason, one result per request, in request order."""
     if not requests:
         return []
-    units = {r.serial: r for r in session.execute(
-        _units_statement(), {"serials": list({q.serial for q in requests})})}
+    units: dict[str, Any] = {}
+    history: dict[int, list] = defaultdict(list)  # unit id -> its operations and its panel's, by time
+    for row in session.execute(_checked_statement(), {"serials": list({q.serial for q in requests})}):
+        units.setdefault(row.serial, row)
+        if row.operation is not None:
+            history[row.id].append(row)
     steps = _routing_steps(session, {u.routing_id: u.routing_created for u in units.values() if u.routing_id})
-    panels = {u.panel_unit_id for u in units.values() if u.panel_unit_id}
-    history: dict[int, list] = defaultdict(list)
-    for h in session.execute(_history_statement(), {"units": [u.id for u in units.values()] + list(panels)}):
-        history[h.unit_id].append(h)
-    held = open_holds(session, {u.id: carriers_of(u.serial, u) for u in units.values()})
+    held = open_holds(session, {u.id: carriers_of(u.serial, u) for u in units.values() if u.held})
     station_types, material = station_state(session, {q.station for q in requests})
 
     results = []
@@ -150,8 +175,11 @@ def check_units(session: Session, requests: list[UnitCheck]) -> list[CheckResult
         res.work_order, res.routing_revision = u.wo_number, u.revision
         if u.status != "in_process":
             res.refuse(u.status, f"unit {q.serial} is {u.status}")
-        past = [h for h in history.get(u.panel_unit_id, []) if u.cut is None or h.started_at <= u.cut]
-        _route(res, u, steps.get(u.routing_id, {}), past + history.get(u.id, []),
+        if u.built_into:  # worked on as part of that unit now, on that unit's routing
+            res.refuse("installed", f"unit {q.serial} is built into {u.built_into}")
+        ops = history.get(u.id, [])
+        past = [h for h in ops if h.op_unit != u.id and (u.cut is None or h.started_at <= u.cut)]
+        _route(res, u, steps.get(u.routing_id, {}), past + [h for h in ops if h.op_unit == u.id],
                station_types.get(q.station))
         for h in held.get(u.id, []):
             on = "" if h.via == "unit" else f" (through its {h.via.replace('_', ' ')} {h.target})"

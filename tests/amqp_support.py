@@ -87,7 +87,8 @@ def wait_for(condition: Callable[[], bool], *, timeout: float = 60.0, interval: 
 
 
 class TcpProxy:
-    """A TCP relay on a free 127.0.0.1 port to the broker; `cut()` drops every open connection."""
+    """A TCP relay on a free 127.0.0.1 port to the broker (or any `target`, e.g. PostgreSQL); `cut()`
+    drops every open connection, `refuse` drops new ones: together, a server that is down."""
 
     def __init__(self, target: tuple[str, int] = BROKER) -> None:
         self.target = target
@@ -95,6 +96,7 @@ class TcpProxy:
         self.listener.settimeout(0.2)
         self.port = self.listener.getsockname()[1]
         self.cuts = 0
+        self.refuse = False  # True: new connections are accepted and dropped at once (a dead server)
         self._open: list[socket.socket] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -113,6 +115,10 @@ class TcpProxy:
                 continue
             except OSError:
                 return
+            if self.refuse:
+                with suppress(OSError):
+                    client.close()
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:

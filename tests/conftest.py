@@ -58,3 +58,21 @@ def store(database_url: str) -> Iterator[Store]:
 def uid() -> str:
     """A short unique prefix so tests never collide on a shared database."""
     return uuid.uuid4().hex[:8].upper()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """The measured outcome of each injected fault (tests/fault_support.py), after the run."""
+    from tests.fault_support import OUTCOMES
+
+    if OUTCOMES:
+        terminalreporter.section("fault outcomes")
+        for line in OUTCOMES:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def pg_store(postgresql_url: str) -> Iterator[Store]:
+    """The production store only: fault tests are about several processes on one PostgreSQL."""
+    s = Store(make_engine(postgresql_url))
+    yield s
+    s.dispose()

@@ -6,6 +6,7 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pika
@@ -46,6 +47,18 @@ def require_amqp() -> str:
 
 def unique_exchange() -> str:
     return f"tb.test.events.{uuid.uuid4().hex[:10]}"
+
+
+def scratch_exchange() -> Iterator[str]:
+    """For a fixture: a unique exchange name, the exchange deleted after the test."""
+    require_amqp()
+    name = unique_exchange()
+    yield name
+    conn = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    try:
+        conn.channel().exchange_delete(name)
+    finally:
+        conn.close()
 
 
 class Capture:

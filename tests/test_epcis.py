@@ -235,3 +235,22 @@ def test_a_page_costs_the_same_statements_whatever_its_size(store, uid):
     (small, n_small), (large, n_large) = sizes[5], sizes[500]
     assert n_small == 5 and n_large >= 30
     assert small <= large <= 45, sizes  # batched lookups per kind of fact, never one per event
+
+
+def test_cli_export_writes_one_document_equal_to_the_rest_pages(store, database_url, uid, tmp_path):
+    from typer.testing import CliRunner
+
+    from gateway.cli import app
+
+    s = _scenario(store, uid)
+    out = tmp_path / "export.jsonld"
+    env = {"TRACEBRIDGE_DATABASE_URL": database_url, "TRACEBRIDGE_EPCIS_TIME_ZONE": ZONE}
+    result = CliRunner().invoke(app, ["epcis", "export", "--serial", s.n("B2"), "--out", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text())
+    assert check_document(doc, zone=ZONE) == []
+    with _client(database_url) as client:
+        pages = _events(_all_pages(client, serial=s.n("B2"), perPage=3))
+    assert [e["eventID"] for e in doc["epcisBody"]["eventList"]] == [e["eventID"] for e in pages]
+    naive = CliRunner().invoke(app, ["epcis", "export", "--since", "2026-11-02T06:00:00"], env=env)
+    assert naive.exit_code == 2 and "--since" in naive.output

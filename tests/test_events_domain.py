@@ -14,6 +14,7 @@ from tests import scenario
 from tests.events_support import a_lot, a_work_order, complete
 from tests.scenario import t
 from tests.test_quality_spc import IN_CONTROL
+from traceability import device_messages
 from traceability.commands import (
     ChangeLotStatus,
     ChangeWorkOrderStatus,
@@ -25,7 +26,7 @@ from traceability.commands import (
     execute,
 )
 from traceability.event_payloads import PAYLOADS
-from traceability.events import CATALOG
+from traceability.events import CATALOG, is_alarm
 from traceability.models import OutboxEvent
 
 
@@ -124,4 +125,20 @@ def test_quality_events_are_catalogued_and_validate(store, uid):
                                       "containment.opened", "containment.released"}
     for row in rows:
         assert row.type in CATALOG and row.aggregate_type == CATALOG[row.type].aggregate
+        PAYLOADS[row.type].model_validate(row.payload)
+
+
+def test_a_dead_lettered_device_message_is_an_alarm_event(store, uid):
+    with store.write() as s:
+        for _ in range(2):  # delivered twice: two events, the attempts counted
+            device_messages.park(s, status="dead", source=f"{uid}-AOI", message_id=f"{uid}-m1",
+                                 message_name="CFX.Production.UnitsInspected", body="{}",
+                                 reason="unknown unit 'X'", field="Inspections[0].UnitIdentifier")
+        device_messages.park(s, status="held", source=f"{uid}-AOI", message_id=f"{uid}-m2",
+                             message_name="CFX.Production.WorkCompleted", body="{}", hold_key="t1")
+    rows = _events(store, f"{uid}-AOI")
+    assert [(r.type, r.sequence, r.payload["attempts"]) for r in rows] == [
+        ("message.deadlettered", 1, 1), ("message.deadlettered", 2, 2)]
+    assert is_alarm("message.deadlettered")
+    for row in rows:
         PAYLOADS[row.type].model_validate(row.payload)

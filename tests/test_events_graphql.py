@@ -16,12 +16,14 @@ from bench.serving import serving
 from gateway.dispatch import dispatch
 from gateway.events.settings import EventsSettings
 from gateway.settings import Settings
-from tests.events_support import a_lot, a_work_order, complete, require_amqp, unique_exchange
+from tests.events_support import a_lot, a_work_order, complete, require_amqp, scratch_exchange
 from traceability import outbox, schema
 from traceability.commands import PlaceHold
 from traceability.database import make_engine
 
 WAIT = 15.0
+
+exchange = pytest.fixture(scratch_exchange)
 
 
 class GraphQLSubscriber:
@@ -97,9 +99,8 @@ def test_subscriptions_in_embedded_mode(tmp_path, uid):
     assert lots["data"]["reason"] == "suspect"
 
 
-def test_a_graphql_subscriber_on_one_process_sees_what_another_caused(postgresql_url, uid):
+def test_a_graphql_subscriber_on_one_process_sees_what_another_caused(postgresql_url, uid, exchange):
     amqp = require_amqp()
-    exchange = unique_exchange()
 
     def settings(relay: bool) -> Settings:
         return Settings(database_url=postgresql_url, amqp_url=amqp,

@@ -9,6 +9,8 @@ import os
 import socket
 import struct
 
+import httpx
+import pytest
 from sqlalchemy import select
 from websockets.sync.client import connect
 
@@ -20,14 +22,15 @@ from tests.events_support import (
     a_work_order,
     complete,
     require_amqp,
-    unique_exchange,
+    scratch_exchange,
 )
 from traceability import outbox, schema
-from traceability.commands import PlaceHold
 from traceability.database import Store, make_engine
 from traceability.models import OutboxEvent
 
 WAIT = 15.0  # seconds a subscriber waits for one event before the test fails
+
+exchange = pytest.fixture(scratch_exchange)
 
 
 def _event_id(store: Store, subject: str, type: str) -> str:
@@ -62,27 +65,34 @@ def test_embedded_sqlite_and_in_process_bus(tmp_path, uid):
     assert got["id"] == _event_id(store, serial, "unit.completed")
 
 
-def test_a_subscriber_on_one_process_sees_an_event_caused_through_another(postgresql_url, uid):
+def test_a_subscriber_on_one_process_sees_an_event_caused_through_another(postgresql_url, uid, exchange):
     amqp = require_amqp()
-    exchange = unique_exchange()
 
     def settings(relay: bool) -> Settings:
         return Settings(database_url=postgresql_url, amqp_url=amqp,
                         events=EventsSettings(exchange=exchange, relay=relay, poll_interval=0.05))
 
     # A publishes nothing itself: what its subscriber sees came through the exchange from B.
-    with serving(settings(relay=False)) as (base_a, _app_a), serving(settings(relay=True)) as (_, app_b):
+    with serving(settings(relay=False)) as (base_a, _app_a), serving(settings(relay=True)) as (base_b, app_b):
         store_b = app_b.state.store
         [serial] = a_work_order(store_b, uid, line="L2")
-        with connect(f"{base_a}/api/v1/events/ws?types=unit.*,workorder.held") as ws:
+        with connect(f"{base_a}/api/v1/events/ws?types=unit.*,workorder.held,workorder.released") as ws:
             dispatch(store_b, complete(serial, station="FCT-2"), source="test", message_id=f"{uid}-1")
-            dispatch(store_b, PlaceHold(target_kind="work_order", target=f"{uid}-WO", reason="x-ray",
-                                        by="qe1"), source="test", message_id=f"{uid}-2")
+            hold = {"target_kind": "work_order", "target": f"{uid}-WO", "reason": "x-ray", "by": "qe1"}
+            for _ in range(2):  # the REST hook on B, sent twice under one Idempotency-Key
+                answer = httpx.post(f"{base_b.replace('ws:', 'http:')}/api/v1/holds", json=hold,
+                                    headers={"Idempotency-Key": f"{uid}-2"}, timeout=WAIT)
+                assert answer.status_code == 201, answer.text
+            httpx.post(f"{base_b.replace('ws:', 'http:')}/api/v1/holds/{answer.json()['hold_id']}/release",
+                       json={"by": "qe1"}, headers={"Idempotency-Key": f"{uid}-3"}, timeout=WAIT)
             done = _next(ws, skip_other_subjects=serial)
             held = _next(ws, skip_other_subjects=f"{uid}-WO")
+            released = _next(ws, skip_other_subjects=f"{uid}-WO")
     assert done["type"] == "unit.completed" and done["station"] == "FCT-2" and done["line"] == "L2"
     assert done["id"] == _event_id(store_b, serial, "unit.completed")
     assert held["type"] == "workorder.held" and held["data"]["reason"] == "x-ray"
+    # The resend changed nothing, so the next event about the order is its release.
+    assert released["type"] == "workorder.released" and released["sequence"] == held["sequence"] + 1
 
 
 def _embedded(tmp_path, **events) -> Settings:

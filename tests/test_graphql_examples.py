@@ -72,8 +72,16 @@ def work_order_progress(d: dict) -> None:
     assert order["yield"]["rolledThroughputYield"] == pytest.approx((11 / 12) ** 2)
 
 
+def yield_(d: dict) -> None:
+    rows = {r["operation"]: r for r in d["yield"]}
+    assert (rows["PASTE"]["units"], rows["PASTE"]["fpy"]) == (3, 1.0)  # on the panels
+    for step in ("AOI", "ICT"):
+        assert (rows[step]["units"], rows[step]["firstPass"], rows[step]["finalPass"]) == (12, 11, 12)
+        assert rows[step]["attempts"] == 13 and rows[step]["fpy"] == pytest.approx(11 / 12)
+
+
 CHECKS = {"as-built": as_built, "recall-scope": recall_scope, "unit-history": unit_history,
-          "where-used": where_used, "work-order-progress": work_order_progress}
+          "where-used": where_used, "work-order-progress": work_order_progress, "yield": yield_}
 
 
 def test_every_example_is_checked():

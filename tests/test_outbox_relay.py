@@ -72,3 +72,20 @@ def test_an_expired_lease_is_taken_over_with_the_same_event_id(store, uid):
     with store.read() as session:
         row = session.scalars(select(OutboxEvent).where(OutboxEvent.event_id == first.event_id)).one()
         assert row.status == "sent"
+
+
+def test_has_due_sees_pending_rows_and_expired_leases_only(store, uid):
+    dest = f"d{uid}"[:16]
+    with store.read() as session:
+        assert outbox.has_due(session, dest) is False
+    _emit(store, uid, dest, [("A", 1)])
+    with store.read() as session:
+        assert outbox.has_due(session, dest) is True
+    with store.write() as session:  # claimed under a live lease: not due
+        [msg] = outbox.claim(session, dest, lease=timedelta(seconds=60))
+    with store.read() as session:
+        assert outbox.has_due(session, dest) is False
+    with store.write() as session:
+        outbox.mark_sent(session, [msg.id])
+    with store.read() as session:
+        assert outbox.has_due(session, dest) is False

@@ -194,3 +194,17 @@ def test_eco_refusals(client, uid):
     assert r.status_code == 422 and r.json()["error"]["field"] == "EffectiveDate"
     assert client.get(f"/api/v1/plm/routings/{uid}-BRD/Z").status_code == 404
 
+
+
+def test_an_eco_resend_is_replayed_and_another_body_under_its_key_refused(client, store, uid):
+    assert _put(client, uid, "A", routing_doc(uid)).status_code == 201
+    url = f"/api/v1/plm/routings/{uid}-BRD/A/obsolete"
+    eco = {"ChangeNoticeID": f"ECO-{uid}", "EffectiveDate": "2026-06-01T00:00:00Z"}
+    first = client.post(url, json=eco, headers={"Idempotency-Key": f"{uid}-e"})
+    before = row_counts(store)
+    again = client.post(url, json=eco, headers={"Idempotency-Key": f"{uid}-e"})
+    assert again.json() == {**first.json(), "replayed": True} and row_counts(store) == before
+    other = client.post(url, json={**eco, "EffectiveDate": "2026-07-01T00:00:00Z"},
+                        headers={"Idempotency-Key": f"{uid}-e"})
+    assert other.status_code == 409 and other.json()["error"]["field"] == "messageId"
+    assert row_counts(store) == before

@@ -10,6 +10,7 @@ from integrations.wms.client import WmsClient, relay
 from integrations.wms.settings import WmsSettings
 from tests.fake_systems import TOKEN, FakeWms, serve
 from tests.plm_wms_support import app_client, define_parts, routing_doc
+from tests.test_wms_outbound import drain_leftovers
 from traceability import commands as c
 from traceability import genealogy
 
@@ -25,6 +26,7 @@ def test_order_on_revision_b_built_with_wms_lots_reports_consumption_once(databa
     fake = FakeWms()
     with serve(fake) as wms_url, app_client(database_url, url=wms_url, token=TOKEN) as api:
         store = api.app.state.store  # the app's store: the WMS reporting policy comes from settings
+        drain_leftovers(store)
 
         sent = iter(range(10**6))
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -141,3 +145,16 @@ def test_chart_data_flags_points_and_reports_capability(store, uid, oven):
     assert data.points[-1].rules == ["nelson-1", "range-1", "out-of-spec"]
     assert data.mean == pytest.approx(sum([*BASELINE, 256]) / 21)
     assert data.cpk == pytest.approx(spc.cpk(data.mean, data.sigma, 235, 255))
+
+
+def test_the_cli_evaluates_every_chart(store, uid, oven, database_url):
+    _define(store, uid, oven)
+    _samples(store, oven, [262], 30)
+    env = {**os.environ, "TRACEBRIDGE_DATABASE_URL": database_url}
+    out = subprocess.run([str(Path(sys.executable).parent / "tracebridge"), "spc-evaluate", "--rounds", "1"],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert f"{uid}-PEAK: 3 alarm(s)" in out.stdout
+    with store.read() as session:
+        rules = {a.rule for a, _ in alarms(session, chart=f"{uid}-PEAK")}
+    assert rules == {"nelson-1", "range-1", "out-of-spec"}

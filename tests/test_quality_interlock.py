@@ -146,3 +146,37 @@ def _batch(store, plant, serials, operation):
     with store.read() as session:
         return check_units(session, [UnitCheck(plant.n(s), plant.n(f"{operation}-1"), operation)
                                      for s in serials])
+
+
+def test_a_unit_built_into_another_is_refused_until_removed(store, plant):
+    plant.run(store,
+              c.DefinePart(part_number=plant.n("PRD"), serialized=True),
+              c.RegisterUnits(units=[c.NewUnit(serial=plant.n("PRD-1"), part_number=plant.n("PRD"))]),
+              c.InstallComponents(parent_serial=plant.n("PRD-1"), installed_at=t(5),
+                                  items=[c.InstalledItem(serial=plant.n("U1"), reference_designator="A1")]))
+    r = _check(store, plant, "U1", "PASTE")
+    assert _codes(r) == ["installed"] and plant.n("PRD-1") in r.reasons[0].message
+    plant.run(store, c.RemoveComponent(parent_serial=plant.n("PRD-1"), reference_designator="A1",
+                                       removed_at=t(6), reason="swap"))
+    assert _check(store, plant, "U1", "PASTE").go
+
+
+def test_a_step_needs_a_station_of_its_type_when_the_station_is_known(store, uid):
+    from traceability.models import Equipment
+
+    plant = quality_plant.Plant(uid)
+    plant.run(store,
+              c.DefinePart(part_number=plant.n("BRD"), serialized=True),
+              c.DefineRouting(part_number=plant.n("BRD"), revision="A", operations=[
+                  c.RoutingStep(sequence=10, code="AOI", station_type="AOI")]),
+              c.SyncWorkOrder(number=plant.n("WO"), part_number=plant.n("BRD"), quantity=1,
+                              status="released"),
+              c.RegisterUnits(work_order=plant.n("WO"), units=[
+                  c.NewUnit(serial=plant.n("U1"), part_number=plant.n("BRD"), kind="board")]))
+    with store.write() as session:  # no command registers equipment yet: master data as rows
+        session.add_all([Equipment(code=plant.n("XRAY-1"), station_type="XRAY"),
+                         Equipment(code=plant.n("AOI-1"), station_type="AOI")])
+    r = _check(store, plant, "U1", "AOI", station=plant.n("XRAY-1"))
+    assert _codes(r) == ["wrong_station"] and "needs AOI" in r.reasons[0].message
+    assert _check(store, plant, "U1", "AOI", station=plant.n("AOI-1")).go
+    assert _check(store, plant, "U1", "AOI", station=plant.n("UNKNOWN-1")).go  # not registered

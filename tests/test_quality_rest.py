@@ -70,7 +70,7 @@ def test_containment_over_rest(store, client, uid):
     assert opened.status_code == 201 and opened.json()["held"] == 1
     case = opened.json()["case"]
     read = client.get(f"/api/v1/containments/{case}").json()
-    assert read["kind"] == "window" and read["scope"]["held"] == [plant.n("U1")]
+    assert read["kind"] == "window" and read["scope"]["held"] == [plant.n("U1")] and read["still_held"] == 1
     assert client.get("/api/v1/containments/CC-NOPE").status_code == 404
     lot = client.post("/api/v1/containments", json={"lot": plant.n("REEL-1"), "reason": "r", "by": "b"})
     assert lot.status_code == 201 and lot.json()["held"] == 0
@@ -79,7 +79,8 @@ def test_containment_over_rest(store, client, uid):
         "reason": "r", "by": "b"})
     assert naive.status_code == 422 and naive.json()["error"]["field"] == "start"
     assert client.post(f"/api/v1/containments/{case}/release", json={"by": "qe"}).json()["released"] == 1
-    assert client.get(f"/api/v1/containments/{case}").json()["status"] == "released"
+    after = client.get(f"/api/v1/containments/{case}").json()
+    assert after["status"] == "released" and after["still_held"] == 0 and after["released_by"] == "qe"
 
 
 def test_yield_over_rest(store, client, uid):

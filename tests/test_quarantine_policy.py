@@ -91,6 +91,23 @@ def test_genealogy_over_graphql_shows_the_flag_the_quarantine_and_the_hold(datab
     assert trace["root"]["holds"] == [{"reason": f"installed quarantined lot {uid}-REEL"}]
 
 
+def test_every_process_that_runs_commands_gets_the_policy(database_url, monkeypatch):
+    """An order closed by `tracebridge erp sync` reports consumption like one closed over REST."""
+    from gateway import cli, erp_cli
+
+    monkeypatch.setenv("TRACEBRIDGE_DATABASE_URL", database_url)
+    monkeypatch.setenv("TRACEBRIDGE_ERP_WSDL_URL", "http://127.0.0.1:9/erp?wsdl")
+    monkeypatch.setenv("TRACEBRIDGE_WMS_URL", "http://127.0.0.1:9/wms")
+    monkeypatch.setenv("TRACEBRIDGE_WMS_QUARANTINED_LOT", "flag")
+    wanted = Policy(quarantined_lot="flag", report_to_wms=True)
+    store = cli._store(cli.Settings())
+    assert store.policy == wanted
+    store.dispose()
+    _, store, _ = erp_cli._open()
+    assert store.policy == wanted
+    store.dispose()
+
+
 def test_the_policy_comes_from_settings(database_url):
     with app_client(database_url, quarantined_lot="flag") as client:
         assert client.app.state.store.policy.quarantined_lot == "flag"

@@ -200,3 +200,19 @@ def test_audit_verify_cli_passes_then_fails_naming_the_seq(tmp_path):
     with store.read() as session:
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == 3
     store.dispose()
+
+
+def test_machine_data_over_http_is_audited_under_the_calling_key(database_url, store, uid):
+    """The batched CFX ingest calls execute itself (not dispatch): the actor still arrives."""
+    from tests.cfx_support import Line, master_data
+    from tests.security_support import secure_app
+
+    line = Line(uid)
+    master_data(store, uid)
+    key, key_id = make_key(database_url, ["devices:write"], name=f"smt-{uid}")
+    with TestClient(secure_app(database_url)) as client:
+        answer = client.post("/api/v1/cfx", json=line.messages(), headers=bearer(key))
+    assert answer.status_code == 200, answer.text
+    with store.read() as session:
+        rows = audit.entries(session, actor=f"key:smt-{uid}:{key_id}", limit=1000)
+    assert len(rows) >= len(line.messages()) // 2 and {r.command for r in rows} >= {"RecordOperation"}

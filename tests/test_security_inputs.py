@@ -18,6 +18,7 @@ from traceability.models import AuditEntry, DeviceStatus
 
 HOOK = "/api/v1/cfx/test-status"
 JSON = {"Content-Type": "application/json"}
+XML = {"Content-Type": "text/xml"}
 
 
 def _chunks(total: int, size: int = 64 * 1024):  # type: ignore[no-untyped-def]
@@ -147,3 +148,38 @@ def test_an_integer_past_64_bits_is_refused_naming_the_parameter(database_url):
             answer = client.post(f"/api/v1/holds/{huge}/release", json={"by": "qe"}, headers=bearer(admin))
             assert answer.status_code == 422, answer.text
             assert answer.json()["error"]["field"] == "hold_id"
+
+
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+XMLISH = st.one_of(
+    st.binary(max_size=400),
+    st.text(alphabet="<>/=\"' :!-[]&;abcdefxmlnsEnvelopBdySOAPENTITYDOC", max_size=400).map(str.encode),
+    st.builds(lambda op, inner: (
+        f"<soap:Envelope xmlns:soap='{SOAP_ENV}'><soap:Body><{op} xmlns='urn:tracebridge:erp'>{inner}"
+        f"</{op}></soap:Body></soap:Envelope>").encode(),
+        st.sampled_from(["SyncWorkOrder", "ChangeWorkOrderStatus", "GetWorkOrder", "Nope"]),
+        st.text(alphabet="<>/abcdIDMessageVrsion0123456789 ", max_size=120)),
+)
+
+
+def test_malformed_soap_bodies_are_refused_as_client_faults_and_write_nothing(database_url):
+    store = Store(make_engine(database_url))
+    key, _ = make_key(database_url, ["erp:write"], name="erp")
+
+    def audited() -> int:
+        with store.read() as session:
+            return session.scalar(select(func.count()).select_from(AuditEntry))
+
+    with TestClient(app_with_a_write_hook(database_url)) as client:
+        before = audited()
+
+        @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(body=XMLISH)
+        def refused(body: bytes) -> None:
+            answer = client.post("/soap/erp", content=body, headers={**bearer(key), **XML})
+            assert answer.status_code in (400, 413, 415, 422, 500), answer.text
+            assert b"soap:Client" in answer.content and b"Traceback" not in answer.content, answer.text
+
+        refused()
+        assert audited() == before
+    store.dispose()

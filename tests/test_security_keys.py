@@ -120,3 +120,14 @@ def test_the_demo_key_is_created_once_and_printed_again(tmp_path):
         key = credentials.lookup(session, credentials.parse(second)[0])
     assert set(key.scopes) == set(SCOPES)
     store.dispose()
+
+
+def test_production_refuses_authentication_off():
+    import pytest
+    from pydantic import ValidationError
+
+    from gateway.settings import Settings
+
+    with pytest.raises(ValidationError, match="TRACEBRIDGE_AUTH_REQUIRED"):
+        Settings(environment="production", database_url="postgresql://x@127.0.0.1/db",
+                 security=SecuritySettings(auth_required=False))

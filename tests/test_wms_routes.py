@@ -118,3 +118,48 @@ def test_bad_lot_moves_are_refused(client, store, uid, path, body, status, field
     assert r.status_code == status, r.text
     assert r.json()["error"]["field"] == field, r.json()
     assert row_counts(store) == before
+
+
+@pytest.mark.parametrize("path, body, other", [
+    ("/lots/{p}-LOT-1/split", {"MaterialSublotID": "{p}-R1", "Quantity": 10},
+     {"MaterialSublotID": "{p}-R1", "Quantity": 20}),
+    ("/lots/{p}-LOT-1/quarantine", {"Reason": "MSL"}, {"Reason": "ESD"}),
+    ("/lots/{p}-LOT-1/release", {"Reason": "ok"}, {"Reason": "baked"}),
+    ("/lots/{p}-LOT-1/issue", {"Line": "L1"}, {"Line": "L2"}),
+])
+def test_every_hook_replays_a_resend_and_refuses_another_body_under_its_key(client, store, uid, path,
+                                                                             body, other):
+    assert _post(client, "/lots", _receipt(uid)).status_code == 201
+
+    def fill(b):
+        return {k: v.format(p=uid) if isinstance(v, str) else v for k, v in b.items()}
+
+    first = _post(client, path.format(p=uid), fill(body), key=f"{uid}-k")
+    assert first.status_code in (200, 201), first.text
+    before = row_counts(store)
+    again = _post(client, path.format(p=uid), fill(body), key=f"{uid}-k")
+    assert again.status_code == first.status_code and again.json() == {**first.json(), "replayed": True}
+    conflict = _post(client, path.format(p=uid), fill(other), key=f"{uid}-k")
+    assert conflict.status_code == 409 and conflict.json()["error"]["field"] == "messageId"
+    assert row_counts(store) == before
+
+
+def test_every_event_the_wms_hooks_write_is_in_the_catalog(client, store, uid):
+    from traceability.event_payloads import PAYLOADS
+    from traceability.events import CATALOG
+    from traceability.models import OutboxEvent
+
+    lot = f"{uid}-LOT-1"
+    assert _post(client, "/lots", _receipt(uid)).status_code == 201
+    _post(client, f"/lots/{lot}/split", {"MaterialSublotID": f"{uid}-R1", "Quantity": 5})
+    _post(client, f"/lots/{lot}/quarantine", {"Reason": "MSL"})
+    _post(client, f"/lots/{lot}/release", {})
+    _post(client, f"/lots/{lot}/issue", {"Line": "SMT-L1"})
+    with store.read() as session:
+        rows = session.scalars(select(OutboxEvent).where(OutboxEvent.destination == "events",
+                                                         OutboxEvent.aggregate_id == lot)
+                               .order_by(OutboxEvent.id)).all()
+    assert [r.type for r in rows] == ["lot.received", "lot.split", "lot.status", "lot.status", "lot.issued"]
+    for row in rows:
+        assert row.aggregate_type == CATALOG[row.type].aggregate and row.version == CATALOG[row.type].version
+        PAYLOADS[row.type].model_validate(row.payload)

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from traceability import outbox
 from traceability.models import DeviceMessage, UnitOperation
 from traceability.types import utcnow
 
@@ -39,8 +40,14 @@ def park(
         set_={"status": stmt.excluded.status, "reason": stmt.excluded.reason,
               "field": stmt.excluded.field, "hold_key": stmt.excluded.hold_key,
               "attempts": table.c.attempts + 1, "resolved_at": None},
-    ).returning(table.c.id)
-    return int(session.execute(stmt).scalar_one())
+    ).returning(table.c.id, table.c.attempts)
+    row_id, attempts = session.execute(stmt).one()
+    if status == "dead":  # someone has to look at it: an event, in the same transaction
+        outbox.emit(session, "message.deadlettered", aggregate_type="device", aggregate_id=source[:100],
+                    data={"id": row_id, "kind": kind, "source": source[:200], "message_id": message_id[:200],
+                          "message_name": message_name[:200], "reason": reason[:1000] if reason else None,
+                          "field": field[:200] if field else None, "attempts": attempts})
+    return int(row_id)
 
 
 def resolve(session: Session, ids: list[int]) -> None:

@@ -17,6 +17,7 @@ from traceability.commands import (
     DefinePart,
     DefineRouting,
     Depanelize,
+    IssueLot,
     LoadMaterial,
     ObsoleteRouting,
     PlaceHold,
@@ -76,6 +77,10 @@ class LotSplit(Payload):
     quantity: float
 
 
+class LotIssued(IssueLot):
+    from_: str | None = Field(alias="from", description="where the lot was before")
+
+
 class StatusChanged(Payload):
     status: str
     from_: str = Field(alias="from")
@@ -124,6 +129,17 @@ class ProcessSampled(Payload):
     recorded_at: datetime
     serial: str | None
     samples: list[Sample]
+
+
+class MessageDeadLettered(Payload):
+    id: int = Field(description="the parked row: GET /api/v1/dead-letters, POST …/{id}/requeue")
+    kind: str
+    source: str
+    message_id: str
+    message_name: str
+    reason: str | None
+    field: str | None = Field(description="the message field refused, when one is to blame")
+    attempts: int = Field(description="deliveries of this message so far")
 
 
 # quality/ (a sibling domain package) emits these; described here so the catalog is complete
@@ -197,6 +213,7 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "lot.received": ReceiveLot,
     "lot.split": LotSplit,
     "lot.status": LotStatus,
+    "lot.issued": LotIssued,
     "material.loaded": LoadMaterial,
     "material.spliced": LoadMaterial,
     "material.unloaded": UnloadMaterial,
@@ -213,6 +230,7 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "device.connected": DeviceChanged,
     "device.lost": DeviceChanged,
     "process.sampled": ProcessSampled,
+    "message.deadlettered": MessageDeadLettered,
     "containment.opened": ContainmentOpened,
     "containment.released": ContainmentReleased,
     "spc.chart_defined": ChartDefined,

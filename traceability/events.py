@@ -31,6 +31,7 @@ _TYPES = [
     EventType("lot.received", 1, "lot", "a material lot arrived"),
     EventType("lot.split", 1, "lot", "a sublot (reel, tray) was taken from a lot"),
     EventType("lot.status", 1, "lot", "a lot's status changed (released, quarantined, consumed)"),
+    EventType("lot.issued", 1, "lot", "a lot was moved to a line or station (WMS issue)"),
     EventType("lot.held", 1, "lot", "a lot was put on hold", alarm=True),
     EventType("lot.released", 1, "lot", "a hold on a lot was released"),
     EventType("material.loaded", 1, "station", "a lot was loaded at a station location"),
@@ -53,6 +54,8 @@ _TYPES = [
     EventType("device.connected", 1, "device", "a machine or PLC became reachable"),
     EventType("device.lost", 1, "device", "a machine or PLC stopped answering", alarm=True),
     EventType("process.sampled", 1, "station", "process values were sampled at a station"),
+    EventType("message.deadlettered", 1, "device", "a device message was refused and kept aside",
+              alarm=True),
     EventType("containment.opened", 1, "containment", "a containment case held a suspect scope", alarm=True),
     EventType("containment.released", 1, "containment", "a containment case and its holds were released"),
     EventType("spc.chart_defined", 1, "control_chart", "a control chart's limits were set"),
@@ -62,8 +65,8 @@ _TYPES = [
 
 CATALOG: dict[str, EventType] = {t.name: t for t in _TYPES}
 
-# Types sibling packages add later (message.deadlettered ...) are alarms when their name says so,
-# even before they have a catalog entry.
+# Types sibling packages add later are alarms when their name says so, even before they have a
+# catalog entry.
 _ALARM_PREFIXES = ("spc.", "containment.")
 _ALARM_SUFFIXES = (".held", ".lost", ".deadlettered", ".alarm")
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from traceability import correlation
 from traceability.errors import Conflict
 from traceability.models import InboundMessage
 
@@ -58,7 +59,7 @@ def once(
     session.execute(
         insert(InboundMessage).values(
             source=source, message_id=message_id, command=command,
-            payload_hash=digest, response=answer,
+            payload_hash=digest, response=answer, correlation_id=correlation.current.get(),
         )
     )
     return answer
@@ -79,4 +80,6 @@ def accept_many(session: Session, accepted: list[dict[str, Any]]) -> None:
     """Record many first deliveries at once: dicts of source, message_id, command, payload_hash,
     response. As in `once`, the unique key settles a race: the losing transaction rolls back whole."""
     if accepted:
-        session.execute(insert(InboundMessage.__table__), accepted)
+        # A set-based batch of machine messages: each one's correlation id is its own message id.
+        session.execute(insert(InboundMessage.__table__),
+                        [{"correlation_id": a["message_id"], **a} for a in accepted])

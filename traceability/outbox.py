@@ -17,6 +17,7 @@ from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from traceability import correlation
 from traceability.events import version_of
 from traceability.models import AggregateSequence, OutboxEvent
 from traceability.types import utcnow
@@ -39,6 +40,7 @@ class OutboxMessage:
     created_at: datetime
     attempts: int
     version: int = 1
+    correlation_id: str | None = None
 
 
 def _sequence_upsert(dialect: str) -> Any:
@@ -82,7 +84,7 @@ def emit(
     seq = int(conn.execute(_sequence_upsert(conn.dialect.name), key).scalar_one())
     conn.execute(OutboxEvent.__table__.insert(), {
         **key, "event_id": event_id, "type": type, "version": version_of(type), "sequence": seq,
-        "payload": data, "created_at": utcnow()})
+        "payload": data, "created_at": utcnow(), "correlation_id": correlation.current.get()})
     # Lets a relay in this process wake on commit instead of waiting for its next poll.
     session.info[OUTBOX_WRITTEN] = True
     return event_id
@@ -114,7 +116,7 @@ def emit_many(session: Session, events: list[Event], *, destination: str = "even
                                    "last": counts[(t, i)]} for t, i in keys]).all()
     nxt = {(r.aggregate_type, r.aggregate_id): r.last - counts[(r.aggregate_type, r.aggregate_id)] + 1
            for r in rows}
-    out, values, now = [], [], utcnow()
+    out, values, now, cid = [], [], utcnow(), correlation.current.get()
     for e in events:
         key = (e.aggregate_type, e.aggregate_id)
         event_id = str(uuid.uuid4())
@@ -122,11 +124,26 @@ def emit_many(session: Session, events: list[Event], *, destination: str = "even
         values.append({"event_id": event_id, "destination": destination, "type": e.type,
                        "aggregate_type": e.aggregate_type, "aggregate_id": e.aggregate_id,
                        "sequence": nxt[key], "payload": e.data, "version": version_of(e.type),
-                       "created_at": now})
+                       "created_at": now, "correlation_id": cid})
         nxt[key] += 1
     session.execute(OutboxEvent.__table__.insert(), values)
     session.info[OUTBOX_WRITTEN] = True
     return out
+
+
+def _due(now: datetime) -> Any:
+    o = OutboxEvent.__table__.c
+    return or_(
+        and_(o.status == "pending", or_(o.next_attempt_at.is_(None), o.next_attempt_at <= now)),
+        and_(o.status == "sending", o.next_attempt_at <= now),  # an expired lease: its relay died
+    )
+
+
+def has_due(session: Session, destination: str) -> bool:
+    """Anything to claim? A read, so an idle relay polling SQLite never takes the write lock."""
+    o = OutboxEvent.__table__.c
+    return bool(session.execute(select(exists().where(o.destination == destination,
+                                                      _due(utcnow())))).scalar())
 
 
 def claim(
@@ -137,11 +154,7 @@ def claim(
     so a receiver that needs order (an ERP confirming a work order) never sees a later one first."""
     now = utcnow()
     o = OutboxEvent.__table__.c  # Core rows and updates: the ORM's per-row bookkeeping halved throughput
-    due = or_(
-        and_(o.status == "pending", or_(o.next_attempt_at.is_(None), o.next_attempt_at <= now)),
-        and_(o.status == "sending", o.next_attempt_at <= now),  # an expired lease: its relay died
-    )
-    query = select(*(o[f] for f in _MESSAGE_FIELDS)).where(o.destination == destination, due)
+    query = select(*(o[f] for f in _MESSAGE_FIELDS)).where(o.destination == destination, _due(now))
     if ordered:
         older = OutboxEvent.__table__.alias("older").c
         query = query.where(~exists().where(
@@ -158,11 +171,12 @@ def claim(
     return [OutboxMessage(id=r.id, event_id=r.event_id, destination=r.destination, type=r.type,
                           aggregate_type=r.aggregate_type, aggregate_id=r.aggregate_id,
                           sequence=r.sequence, payload=r.payload, created_at=r.created_at,
-                          attempts=r.attempts, version=r.version) for r in rows]
+                          attempts=r.attempts, version=r.version, correlation_id=r.correlation_id)
+            for r in rows]
 
 
 _MESSAGE_FIELDS = ("id", "event_id", "destination", "type", "aggregate_type", "aggregate_id", "sequence",
-                   "payload", "created_at", "attempts", "version")
+                   "payload", "created_at", "attempts", "version", "correlation_id")
 
 
 def mark_sent(session: Session, ids: list[int]) -> None:

@@ -12,6 +12,7 @@ consumer processes can share the queue.
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import threading
 import time
@@ -20,12 +21,17 @@ from dataclasses import dataclass
 
 import pika
 import pika.exceptions as amqp
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from devices.cfx import validation
+from devices.cfx.envelope import CfxEnvelope
 from devices.cfx.ingest import Ingest
 from devices.cfx.settings import CfxSettings
+from gateway.observability import metrics
 from traceability.database import Store
+from traceability.errors import DomainError
 
 log = logging.getLogger("tracebridge.cfx")
 BROKER_ERRORS = (amqp.AMQPConnectionError, amqp.AMQPChannelError, amqp.ConnectionWrongStateError,
@@ -103,8 +109,13 @@ class CfxConsumer:
         channel.basic_qos(prefetch_count=s.prefetch)
         batch: list[tuple[int, bytes]] = []
         wait = max(s.batch_wait_s, 0.01)
-        for method, _props, body in channel.consume(s.queue, inactivity_timeout=wait):
-            if method is not None:
+        for method, props, body in channel.consume(s.queue, inactivity_timeout=wait):
+            if method is not None and validation.is_request(body):
+                if batch:  # what the machine sent before its question is applied first
+                    self._flush(channel, batch)
+                    batch = []
+                self._reply(channel, method.delivery_tag, props, body)
+            elif method is not None:
                 batch.append((method.delivery_tag, body))
             done = self._done(deadline)
             if batch and (method is None or len(batch) >= s.batch_size or done):
@@ -120,20 +131,44 @@ class CfxConsumer:
 
     def _flush(self, channel, batch: list[tuple[int, bytes]]) -> None:  # type: ignore[no-untyped-def]
         """One transaction for the batch, then one ack for all of it; nack (requeue) if the store fails."""
+        started = time.perf_counter()
         try:
             for attempt in Retrying(retry=retry_if_exception_type(RETRYABLE), reraise=True,
                                     stop=stop_after_attempt(4), wait=wait_exponential(multiplier=0.2, max=2)):
                 with attempt, self.store.write() as session:
-                    self.ingest.run(session, [body for _, body in batch])
+                    outcomes = self.ingest.run(session, [body for _, body in batch])
         except RETRYABLE as exc:
             log.error("store unavailable, %d message(s) handed back to the broker: %s", len(batch), exc)
             channel.basic_nack(delivery_tag=batch[-1][0], multiple=True, requeue=True)
             self.stats.nacked += len(batch)
+            metrics.CFX_NACKED.inc(len(batch))
             self.stop.wait(1.0)
             return
         channel.basic_ack(delivery_tag=batch[-1][0], multiple=True)
+        metrics.CFX_BATCH_SECONDS.observe(time.perf_counter() - started)
+        metrics.CFX_BATCH_SIZE.observe(len(batch))
+        for outcome in outcomes:
+            metrics.CFX_MESSAGES.labels(outcome.status).inc()
         self.stats.batches += 1
         self.stats.messages += len(batch)
+
+    def _reply(self, channel, tag: int, props, body: bytes) -> None:  # type: ignore[no-untyped-def]
+        """Answer a ValidateUnitsRequest to its `reply_to` queue (AMQP request/response), then ack it."""
+        try:
+            env = CfxEnvelope.model_validate_json(body)
+            with self.store.read() as session:
+                response = validation.answer(session, env, self.settings)
+        except (ValidationError, DomainError) as exc:
+            log.warning("unit validation request refused: %s", exc)
+            channel.basic_ack(delivery_tag=tag)
+            return
+        if props.reply_to:
+            channel.basic_publish("", props.reply_to, json.dumps(response).encode(), pika.BasicProperties(
+                content_type="application/json",
+                correlation_id=props.correlation_id or response["RequestID"]))
+        else:
+            log.warning("unit validation request %s has no reply_to; not answered", env.UniqueID)
+        channel.basic_ack(delivery_tag=tag)
 
     def _sweep(self) -> None:
         """When idle, now and then: apply held messages whose WorkStarted was committed by another

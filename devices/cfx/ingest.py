@@ -28,7 +28,7 @@ from devices.cfx.outcomes import Outcome, Parsed, SourceStats, Status, answer_of
 from devices.cfx.registry import TRANSLATORS
 from devices.cfx.settings import CfxSettings
 from traceability import commands as c
-from traceability import device_messages
+from traceability import correlation, device_messages
 from traceability.errors import DomainError, Invalid
 from traceability.idempotency import once, seen
 from traceability.types import utcnow
@@ -128,8 +128,10 @@ class Ingest:
         source = f"cfx:{env.Source}"
         savepoint = session.begin_nested()
         try:
-            answer = once(session, source=source, message_id=env.UniqueID, command=env.MessageName[-64:],
-                          payload=data, run=lambda: self._apply(env, item.entry, ctx, received))
+            with correlation.bound(env.UniqueID):
+                answer = once(session, source=source, message_id=env.UniqueID,
+                              command=env.MessageName[-64:], payload=data,
+                              run=lambda: self._apply(env, item.entry, ctx, received))
             savepoint.commit()
         except Held as held:
             savepoint.rollback()

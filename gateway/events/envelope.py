@@ -2,7 +2,8 @@
 
 JSON (structured mode) on the exchange, on websockets and in GraphQL alike, so any CloudEvents
 tooling reads it. Extension attributes: `sequence` (per aggregate, from 1), `aggregate` (its kind),
-`line` and `station` when the payload names them (for filtering).
+`line` and `station` when the payload names them (for filtering), `correlationid` when the change
+came from an identified request or message (X-Request-ID, CFX UniqueID).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Envelope:
     data: dict[str, Any]
     line: str | None = None
     station: str | None = None
+    correlationid: str | None = None
     specversion: str = SPECVERSION
     datacontenttype: str = "application/json"
 
@@ -58,6 +60,7 @@ class Envelope:
             subject=msg.aggregate_id, sequence=msg.sequence, aggregate=msg.aggregate_type,
             dataschema=f"urn:tracebridge:events:{msg.type}:v{msg.version}", data=data,
             line=_text(data.get("line")), station=_text(data.get("station")),
+            correlationid=msg.correlation_id,
         )
 
 

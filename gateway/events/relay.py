@@ -2,7 +2,8 @@
 
 Runs inside `tracebridge serve` and standalone as `tracebridge relay`; any number at once (claims
 are leased rows, SKIP LOCKED on PostgreSQL). Between batches it sleeps `poll_interval`, unless a
-transaction in this process that wrote outbox rows commits: then it wakes at once.
+transaction in this process that wrote outbox rows commits: then it wakes at once. Polling is a
+read; only when something is due does it claim (a write transaction).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from gateway.events.publishing import Publisher, deliver_to
 from gateway.outbox_relay import OutboxRelay
+from traceability import outbox
 from traceability.database import Store
 from traceability.outbox import OUTBOX_WRITTEN
 
@@ -60,12 +62,16 @@ class RelayThread:
         if session.info.pop(OUTBOX_WRITTEN, False):
             self._wake.set()
 
+    def _due(self) -> bool:
+        with self.relay.store.read() as session:
+            return outbox.has_due(session, self.relay.destination)
+
     def _run(self) -> None:
         errors = 0
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                n = self.relay.run_once()
+                n = self.relay.run_once() if self._due() else 0
                 errors = 0
             except Exception:
                 errors += 1

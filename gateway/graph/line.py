@@ -1,4 +1,4 @@
-"""What a line overview reads: activity per station, yield per operation, open holds, recent orders.
+"""What a line overview reads: activity per station, open holds, recent orders.
 
 Each is one set-based statement or one call into quality's reports; the dashboard polls nothing
 else and re-reads these when a subscription says something changed.
@@ -16,7 +16,6 @@ from gateway.graph.context import Info
 from gateway.graph.holds import Hold
 from gateway.graph.work_orders import WorkOrder
 from quality.holds import holds
-from quality.yield_report import yield_report
 from traceability.models import UnitOperation
 from traceability.models import WorkOrder as WorkOrderRow
 from traceability.records.holds import HoldRecord
@@ -36,20 +35,6 @@ class StationActivity:
         description="operations started and not completed (WIP at the station)"
     )
     last_at: datetime | None
-
-
-@strawberry.type(description="First-pass and final yield of the units through one group (e.g. an operation).")
-class YieldRow:
-    operation: str | None
-    station: str | None
-    work_order: str | None
-    day: str | None
-    units: int
-    first_pass: int
-    final_pass: int
-    attempts: int
-    first_pass_yield: float
-    final_yield: float
 
 
 def _activity(session: Session, since: datetime) -> list[StationActivity]:
@@ -93,29 +78,6 @@ def _recent_orders(session: Session, status: str | None, first: int) -> list[str
 
 async def read_activity(info: Info, since: datetime) -> list[StationActivity]:
     return await info.context.read(_activity, since)
-
-
-async def read_yield(
-    info: Info, group_by: list[str], work_order: str | None, since: datetime | None
-) -> list[YieldRow]:
-    rows = await info.context.read(
-        lambda s: yield_report(s, group_by=group_by, work_order=work_order, start=since)
-    )
-    return [
-        YieldRow(
-            operation=r.group.get("operation"),
-            station=r.group.get("station"),
-            work_order=r.group.get("work_order"),
-            day=r.group.get("day"),
-            units=r.units,
-            first_pass=r.first_pass,
-            final_pass=r.final_pass,
-            attempts=r.attempts,
-            first_pass_yield=r.fpy,
-            final_yield=r.final_yield,
-        )
-        for r in rows
-    ]
 
 
 async def read_work_orders(info: Info, status: str | None, first: int) -> list[WorkOrder]:

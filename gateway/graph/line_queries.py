@@ -1,5 +1,5 @@
-"""Query fields for live views (the dashboard is their reference client): line activity, yield,
-holds, recent work orders, control charts and SPC alarms. `Query` inherits them."""
+"""Query fields for live views (the dashboard is their reference client): line activity, holds,
+recent work orders, the control charts defined; and the dashboard's two writes. `Query` inherits them."""
 
 from __future__ import annotations
 
@@ -25,20 +25,6 @@ class LineQuery:
     async def line_activity(self, info: Info, since: datetime) -> list[line.StationActivity]:
         return await line.read_activity(info, since)
 
-    @strawberry.field(
-        name="yieldReport",
-        description="First-pass and final yield, grouped by any of "
-        "operation, station, work_order, day (quality's yield report).",
-    )
-    async def yield_report(
-        self,
-        info: Info,
-        group_by: list[str] | None = None,
-        work_order: str | None = None,
-        since: datetime | None = None,
-    ) -> list[line.YieldRow]:
-        return await line.read_yield(info, group_by or ["operation"], work_order, since)
-
     @strawberry.field(description="Holds as placed, newest first (open ones unless includeReleased).")
     async def holds(
         self,
@@ -56,24 +42,8 @@ class LineQuery:
         return await line.read_work_orders(info, status, first)
 
     @strawberry.field(description="Control charts defined, optionally at one station.")
-    async def control_charts(self, info: Info, station: str | None = None) -> list[spc.ControlChartInfo]:
+    async def control_charts(self, info: Info, station: str | None = None) -> list[spc.ControlChartSummary]:
         return await spc.read_charts(info, station)
-
-    @strawberry.field(description="A chart's latest points with its limits, rule violations and Cpk.")
-    async def control_chart(
-        self, info: Info, code: str, last: Annotated[int, FIRST] = 200
-    ) -> spc.ControlChartData:
-        return await spc.read_chart(info, code, last)
-
-    @strawberry.field(description="Stored SPC alarms, newest first.")
-    async def spc_alarms(
-        self,
-        info: Info,
-        chart: str | None = None,
-        unacknowledged: bool = False,
-        first: Annotated[int, FIRST] = 100,
-    ) -> list[spc.SpcAlarmInfo]:
-        return await spc.read_alarms(info, chart, unacknowledged, first)
 
 
 @strawberry.type

@@ -12,6 +12,7 @@ from gateway.graph.context import Info
 from gateway.graph.line_queries import LineQuery
 from gateway.graph.materials import MaterialLot
 from gateway.graph.pagination import DEFAULT_PAGE, after_id, page_size
+from gateway.graph.quality import QualityQueries
 from gateway.graph.traces import BackwardTrace, ForwardTrace, MaterialUse, SubUnit
 from gateway.graph.units import Unit, read_units
 from gateway.graph.work_orders import WorkOrder
@@ -34,7 +35,7 @@ def _aware(name: str, value: datetime | None) -> datetime | None:
 
 
 @strawberry.type
-class Query(LineQuery):
+class Query(QualityQueries, LineQuery):  # yield, controlChart, alarms: gateway/graph/quality.py
     @strawberry.field(description="A unit by serial; null when unknown.")
     async def unit(self, info: Info, serial: str) -> Unit | None:
         found = await info.context.loaders.unit_by_serial.load(_key("serial", serial))

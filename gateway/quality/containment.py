@@ -12,7 +12,7 @@ from gateway.deps import StoreDep
 from gateway.dispatch import dispatch
 from gateway.idempotency import IdempotencyKeyDep
 from quality.commands import ContainLot, ContainWindow, ReleaseContainment
-from quality.containment import get_case
+from quality.containment import get_case, open_holds_of
 
 router = APIRouter(prefix="/api/v1/containments", tags=["quality"])
 SOURCE = "rest:containment"
@@ -38,6 +38,7 @@ class CaseOut(BaseModel):
     released_by: str | None
     released_at: datetime | None
     held: int
+    still_held: int
     out_of_plant: int
     scope: dict[str, Any]
 
@@ -60,8 +61,8 @@ def read_case(case: str, store: StoreDep) -> CaseOut:
         return CaseOut(case=c.code, kind=c.kind, status=c.status, reason=c.reason, lot=c.lot_code,
                        station=c.station, window_start=c.window_start, window_end=c.window_end,
                        opened_by=c.opened_by, opened_at=c.opened_at, released_by=c.released_by,
-                       released_at=c.released_at, held=c.held_count, out_of_plant=c.shipped_count,
-                       scope=c.scope)
+                       released_at=c.released_at, held=c.held_count,
+                       still_held=open_holds_of(session, c.code), out_of_plant=c.shipped_count, scope=c.scope)
 
 
 @router.post("/{case}/release", summary="Release every hold the case placed")

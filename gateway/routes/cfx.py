@@ -9,6 +9,8 @@ from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from devices.cfx import validation
+from devices.cfx.envelope import CfxEnvelope
 from devices.cfx.ingest import Ingest
 from devices.cfx.outcomes import Outcome
 from gateway.deps import SettingsDep, StoreDep
@@ -26,6 +28,10 @@ Envelopes = Annotated[
 
 @router.post("/cfx", summary="Ingest CFX envelopes (one or a batch), as the AMQP consumer does")
 def post_cfx(payload: Envelopes, store: StoreDep, settings: SettingsDep) -> JSONResponse:
+    if isinstance(payload, dict) and validation.is_request(payload):  # a question, answered, not stored
+        env = CfxEnvelope.model_validate(payload)
+        with store.read() as session:
+            return JSONResponse(validation.answer(session, env, settings.cfx))
     batch = payload if isinstance(payload, list) else [payload]
     with store.write() as session:
         outcomes = Ingest(settings.cfx).run(session, batch)

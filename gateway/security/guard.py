@@ -9,7 +9,8 @@ For every HTTP request and WebSocket handshake, in this order:
 4. the body is counted as it streams (413 past the limit, whatever Content-Length says); JSON
    bodies are read whole (within the limit), checked for nesting depth (422), and GraphQL
    documents for mutations the principal may not run (403);
-5. the principal is set as `principal.current` for the request, so dispatch() attributes writes.
+5. the principal is set for the request (`principal.acting_as`), so every command it runs is
+   audited under its actor.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from gateway.security import graphql_ops, inputs, ws_security
 from gateway.security.api_keys import ApiKeyAuthenticator
 from gateway.security.jwt_bearer import JwtAuthenticator, TokenRefused
 from gateway.security.policy import WRITE, rule_for
-from gateway.security.principal import ANONYMOUS, Principal, current
+from gateway.security.principal import ANONYMOUS, Principal, acting_as
 from gateway.security.rate_limit import RateLimiter
 from gateway.soap.faults import SoapFault, fault_xml
 from traceability import credentials
@@ -75,14 +76,11 @@ class Guard:
         except Denied as denied:
             await self._refuse(scope, receive, send, denied)
             return
-        token = current.set(principal)
-        try:
+        with acting_as(principal):
             if websocket:
                 await self.app(scope, self._ws_receive(principal, receive, send), send)
             else:
                 await self._http(scope, receive, send, principal, method)
-        finally:
-            current.reset(token)
 
     async def _soap_credential(self, scope: Scope, method: str, receive: Receive,
                                ) -> tuple[str | None, Receive]:
@@ -232,14 +230,12 @@ class Guard:
             await send({"type": "websocket.close", "code": 4000 + denied.status})
             return
         if scope["path"].startswith(SOAP_PREFIX):  # a SOAP client gets a fault it can parse
-            fault = SoapFault(denied.message, code=denied.code, status=denied.status)
+            fault = SoapFault(denied.message, code=denied.code, status=denied.status, field=denied.field)
             await Response(fault_xml(fault), status_code=denied.status, headers=denied.headers,
                            media_type="text/xml; charset=utf-8")(scope, receive, send)
             return
         error = {"code": denied.code, "message": denied.message}
-        if denied.field:
-            error["field"] = denied.field
-        body = {"error": error}
+        body = {"error": {**error, "field": denied.field} if denied.field else error}
         await JSONResponse(body, status_code=denied.status, headers=denied.headers)(scope, receive, send)
 
 

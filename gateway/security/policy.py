@@ -39,6 +39,7 @@ SCOPES: dict[str, str] = {
     "quality:write": "place and release holds, containment, SPC settings",
     "epcis:read": "query EPCIS events",
     "epcis:write": "capture EPCIS events",
+    "metrics:read": "scrape Prometheus metrics (/metrics)",
 }
 
 
@@ -94,6 +95,7 @@ RULES: tuple[Rule, ...] = (
     _public("/docs/oauth2-redirect"),
     _public("/redoc"),
     _public("/openapi.json"),
+    _r(READ, "/metrics", "metrics:read"),  # Prometheus scrapes with a key (bearer) of this scope
     _r(READ, "/soap/*"),  # a SOAP endpoint's GET only ever serves its WSDL (?wsdl) or XSD (?xsd)
     # Governance.
     _r(READ, "/api/v1/audit", "audit:read"),
@@ -120,8 +122,8 @@ RULES: tuple[Rule, ...] = (
     _r(READ, "/api/v1/units", "trace:read"),
     _r(READ, "/api/v1/lots", "trace:read"),
     _r(READ, "/api/v1/trace", "trace:read"),
-    _r(READ, "/api/v1/trace-levels", "trace:read"),
     _r(READ, "/api/v1/trace-level", "trace:read"),
+    _r(READ, "/api/v1/trace-levels", "trace:read"),
     _r(READ, "/api/v1/work-orders/*/trace-level", "trace:read"),
     _r(WS, "/api/v1/events", "trace:read"),  # the live event feed for dashboards without GraphQL
     # GraphQL: reading needs trace:read; each mutation's own scope is checked by the guard

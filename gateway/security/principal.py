@@ -1,7 +1,7 @@
 """Who is calling: the principal a credential resolves to, and the request-scoped `current` one.
 
-The guard middleware sets `current` for the request; `gateway.dispatch` reads it so the actor
-reaches `traceability.commands.execute` (and the audit log) without any route passing it along.
+The guard middleware sets `current` (for scope checks) and, through `acting_as`, the domain's
+`traceability.actor` (for the audit log), for the length of the request.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+
+from traceability import actor
 
 ADMIN = "admin"
 
@@ -32,16 +34,15 @@ ANONYMOUS = Principal(actor="anonymous", scopes=frozenset({ADMIN}), kind="none")
 current: ContextVar[Principal | None] = ContextVar("tracebridge_principal", default=None)
 
 
-def current_actor(default: str = "system") -> str:
-    p = current.get()
-    return p.actor if p is not None else default
-
-
 @contextmanager
-def acting_as(principal: Principal) -> Iterator[None]:
-    """Run a block as `principal` (a consumer loop names itself this way: actor 'cfx:amqp', ...)."""
+def acting_as(principal: Principal | None) -> Iterator[None]:
+    """Run a block as `principal`: its scopes for checks, its actor for the audit log."""
     token = current.set(principal)
     try:
-        yield
+        if principal is None:
+            yield
+        else:
+            with actor.acting_as(principal.actor):
+                yield
     finally:
         current.reset(token)

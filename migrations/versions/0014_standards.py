@@ -1,7 +1,7 @@
 """standards out: time indexes for the EPCIS history export and trace levels by time range
 
 Revision ID: 0014_standards
-Revises: 0010_plm_wms
+Revises: 0012_events
 Create Date: 2026-12-01
 """
 from collections.abc import Sequence

@@ -1,7 +1,7 @@
 """security: API keys (hashed) and the hash-chained audit log
 
 Revision ID: 0015_security
-Revises: 0010_plm_wms
+Revises: 0014_standards
 Create Date: 2026-12-01
 """
 from collections.abc import Sequence

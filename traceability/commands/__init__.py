@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from traceability import actor as acting
 from traceability import audit
 from traceability.commands.base import Command
 from traceability.commands.devices import ReportDeviceStatus, report_device_status
@@ -107,13 +108,16 @@ def register(command: type[Command], handler: Handler) -> None:
 
 def execute(
     session: Session, cmd: Command, *, source: str = "local", message_id: str | None = None,
-    actor: str = "system",
+    actor: str | None = None,
 ) -> dict:
     """Run one command in the caller's transaction; a repeated (source, message_id) is a no-op.
 
-    A command that runs leaves an audit entry (who, what, from where) in the same transaction.
+    A command that runs leaves an audit entry (who, what, from where) in the same transaction;
+    who is `actor`, else whoever `traceability.actor` says is acting (the authenticated caller of
+    a request), else "system".
     """
     handler = HANDLERS[type(cmd)]
+    actor = actor or acting.current()
     name, payload = type(cmd).__name__, cmd.model_dump(mode="json")
 
     def run() -> dict:

@@ -10,7 +10,7 @@ closes an installation, never deletes it, so traces as of an earlier time still 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import AwareDatetime, Field, model_validator
@@ -80,6 +80,7 @@ def install_many(session: Session, groups: list[list[InstallComponents]]) -> lis
         parts=lookup.parts(session, {i.part_number for i in items if i.part_number}),
         loads=_loads_at(session, cmds),
     )
+    keys.busy = _installed_elsewhere(session, [u.id for u in keys.children.values()])
     answers: list[list[dict] | DomainError] = []
     rows: list[dict] = []
     events: list[outbox.Event] = []
@@ -114,6 +115,7 @@ class _Keys:
     children: dict[str, Unit]
     parts: dict
     loads: dict[tuple[str | None, str], list]
+    busy: dict[int, str] = field(default_factory=dict)  # child unit id -> serial, already installed
 
 
 def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
@@ -163,7 +165,7 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
     children = [r["child_unit_id"] for r in rows if r["child_unit_id"]]
     if set(children) & taken:
         raise Conflict("a child unit is installed twice in one batch", field="items.serial")
-    _refuse_installed_children(session, parent, children)
+    _refuse_installed_children(session, parent, children, keys.busy)
     hold = _quarantine_policy(session, cmd, rows, quarantined) if quarantined else None
     return rows, hold
 
@@ -222,21 +224,30 @@ def _loads_at(session: Session, cmds: list[InstallComponents]) -> dict[tuple[str
     return out
 
 
-def _refuse_installed_children(session: Session, parent: Unit, child_ids: list[int]) -> None:
+def _installed_elsewhere(session: Session, child_ids: list[int]) -> dict[int, str]:
+    """Which of these units already sit, installed and not removed, in some parent: one query for
+    the whole batch (per command it was a round trip per assembled product)."""
+    if not child_ids:
+        return {}
+    rows = session.execute(
+        select(Unit.id, Unit.serial)
+        .join(ComponentInstallation, ComponentInstallation.child_unit_id == Unit.id)
+        .where(ComponentInstallation.child_unit_id.in_(child_ids),
+               ComponentInstallation.removed_at.is_(None)))
+    return {r.id: r.serial for r in rows}
+
+
+def _refuse_installed_children(session: Session, parent: Unit, child_ids: list[int],
+                               busy: dict[int, str]) -> None:
     if not child_ids:
         return
     if len(set(child_ids)) != len(child_ids):
         raise Invalid("items", "the same child unit is named twice")
     if set(child_ids) & genealogy.ancestors(session, parent.id):
         raise Invalid("items.serial", "a unit cannot be installed into a unit it already contains")
-    busy = session.execute(
-        select(Unit.serial).join(ComponentInstallation, ComponentInstallation.child_unit_id == Unit.id)
-        .where(ComponentInstallation.child_unit_id.in_(child_ids),
-               ComponentInstallation.removed_at.is_(None))
-    ).scalars().all()
-    if busy:
-        raise Conflict(f"unit(s) already installed elsewhere: {', '.join(sorted(busy))}",
-                       field="items.serial")
+    taken = sorted({busy[i] for i in child_ids if i in busy})
+    if taken:
+        raise Conflict(f"unit(s) already installed elsewhere: {', '.join(taken)}", field="items.serial")
 
 
 class RemoveComponent(Command):

@@ -3,9 +3,10 @@
 `page(session, start=, end=, serial=, lot=, after=, limit=)` answers the next `limit` facts after
 the cursor `after` (the `position` of the last fact read), filtered by event time, by a serial
 (facts naming the unit, including its panel's records it inherits) or by a lot (facts naming the
-lot). Each kind of fact is one keyset read plus batched lookups: a page costs about twenty
-statements whatever its size, never one per fact. Protocol-free: `integrations/epcis` turns the
-facts into EPCIS events.
+lot). Each kind of fact is one keyset read plus batched lookups (installations: their positions
+first, their rows only for the groups that make the page): a page costs about twenty statements
+whatever its size, never one per fact. Protocol-free: `integrations/epcis` turns the facts into
+EPCIS events.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def page(session: Session, *, start: datetime | None = None, end: datetime | Non
             until = facts[-1].position
     more = len(facts) > limit
     facts = facts[:limit]
+    done = sources.complete_installs(session, [f for f in facts if isinstance(f, sources.PendingInstall)])
+    facts = [done[f.key] if isinstance(f, sources.PendingInstall) else f for f in facts]
     return HistoryPage(facts=facts, next=facts[-1].position if more and facts else None)
 
 

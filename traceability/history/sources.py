@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, true, tuple_
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from traceability.history import refs
 from traceability.history.facts import (
     Commissioned,
+    Fact,
     Input,
     Installed,
     LotSplit,
@@ -177,47 +179,58 @@ def commissioned(session: Session, scope: Scope, b: Bounds) -> list[Commissioned
     return out
 
 
-def _install_groups(scope: Scope, b: Bounds):  # type: ignore[no-untyped-def]
-    """The page's groups (one per instant, unit, position, station, operation) as a subquery."""
+@dataclass(frozen=True)
+class PendingInstall(Fact):
+    """An installation group's position, read first; its rows are read only if it makes the page."""
+
+    rank: ClassVar[int] = Installed.rank
+    parent_unit_id: int
+    panel_position: int | None
+    station: str | None
+    operation: str | None
+
+
+def installed(session: Session, scope: Scope, b: Bounds) -> list[PendingInstall]:
+    """The groups (one per instant, unit, position, station, operation), positions only."""
     key = func.min(I.c.id)
     cols = (I.c.installed_at, I.c.parent_unit_id, I.c.panel_position, I.c.station, I.c.operation)
-    return (select(*cols, key.label("key"))
-            .where(*_window(I.c.installed_at, scope), _installs_of_unit(scope),
-                   _time_range(I.c.installed_at, Installed.rank, b))
-            .group_by(*cols).having(_between(I.c.installed_at, key, Installed.rank, b))
-            .order_by(I.c.installed_at, key).limit(b.limit).subquery("g"))
+    groups = session.execute(
+        select(*cols, key.label("key"))
+        .where(*_window(I.c.installed_at, scope), _installs_of_unit(scope),
+               _time_range(I.c.installed_at, Installed.rank, b))
+        .group_by(*cols).having(_between(I.c.installed_at, key, Installed.rank, b))
+        .order_by(I.c.installed_at, key).limit(b.limit)).all()
+    return [PendingInstall(at=g.installed_at, key=g.key, identity="", parent_unit_id=g.parent_unit_id,
+                           panel_position=g.panel_position, station=g.station, operation=g.operation)
+            for g in groups]
 
 
-def installed(session: Session, scope: Scope, b: Bounds) -> list[Installed]:
-    """The page's groups joined back to their rows: one statement, no list of keys sent back."""
-    g = _install_groups(scope, b)
+def complete_installs(session: Session, pending: list[PendingInstall]) -> dict[int, Installed]:
+    """The rows of the groups on the page: by parent (indexed) within the page's time span."""
+    if not pending:
+        return {}
     rows = session.execute(
-        select(I, g.c.key).join(g, and_(
-            I.c.parent_unit_id == g.c.parent_unit_id, I.c.installed_at == g.c.installed_at,
-            I.c.panel_position.is_not_distinct_from(g.c.panel_position),
-            I.c.station.is_not_distinct_from(g.c.station), I.c.operation.is_not_distinct_from(g.c.operation)))
-        .order_by(g.c.installed_at, g.c.key, I.c.id)).all()
-    if not rows:
-        return []
-    by_group: dict[int, list] = {}
+        select(I).where(I.c.parent_unit_id.in_({g.parent_unit_id for g in pending}),
+                        I.c.installed_at >= min(g.at for g in pending),
+                        I.c.installed_at <= max(g.at for g in pending)).order_by(I.c.id)).all()
+    wanted = {(g.parent_unit_id, g.panel_position, g.at, g.station, g.operation): g for g in pending}
+    members: dict[int, list] = {}
     for r in rows:
-        by_group.setdefault(r.key, []).append(r)
-    panels = refs.panels(session, {r.parent_unit_id for r in rows})
-    names = refs.units(session, [*(r.child_unit_id for r in rows), *(r.parent_unit_id for r in rows),
+        g = wanted.get((r.parent_unit_id, r.panel_position, r.installed_at, r.station, r.operation))
+        if g is not None:
+            members.setdefault(g.key, []).append(r)
+    panels = refs.panels(session, {g.parent_unit_id for g in pending})
+    names = refs.units(session, [*(r.child_unit_id for r in rows), *(g.parent_unit_id for g in pending),
                                  *(b.id for p in panels.values() for b in p.boards)])
     lots = refs.lots(session, [r.lot_id for r in rows])
-    lines = refs.lines(session, [r.station for r in rows])
-    out = []
-    for key, members in by_group.items():
-        g0 = members[0]
-        out.append(Installed(
-            at=g0.installed_at, key=key,
-            identity=install_identity(names[g0.parent_unit_id].serial, g0.panel_position, g0.installed_at,
-                                      g0.station, g0.operation),
-            outputs=_outputs(g0.parent_unit_id, g0.panel_position, g0.installed_at, panels, names),
-            inputs=tuple(_input(r, lots, names) for r in members),
-            station=g0.station, operation=g0.operation, line=lines.get(g0.station or "")))
-    return out
+    lines = refs.lines(session, [g.station for g in pending])
+    return {g.key: Installed(
+        at=g.at, key=g.key,
+        identity=install_identity(names[g.parent_unit_id].serial, g.panel_position, g.at, g.station,
+                                  g.operation),
+        outputs=_outputs(g.parent_unit_id, g.panel_position, g.at, panels, names),
+        inputs=tuple(_input(r, lots, names) for r in members.get(g.key, ())),
+        station=g.station, operation=g.operation, line=lines.get(g.station or "")) for g in pending}
 
 
 def _input(r, lots, names) -> Input:  # type: ignore[no-untyped-def]

@@ -23,6 +23,7 @@ class InboundMessage(SQLModel, table=True):
     payload_hash: str = Field(max_length=64)
     response: dict | None = Field(default=None, sa_column=Column(JSON))
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    correlation_id: str | None = Field(default=None, max_length=128)  # X-Request-ID or CFX UniqueID
 
 
 class OutboxEvent(SQLModel, table=True):
@@ -54,6 +55,7 @@ class OutboxEvent(SQLModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = Field(default=None, max_length=1000)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    correlation_id: str | None = Field(default=None, max_length=128)  # the request or message that caused it
 
 
 class AggregateSequence(SQLModel, table=True):

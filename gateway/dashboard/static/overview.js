@@ -8,8 +8,8 @@ import { subscribe } from "./subscriptions.js";
 const WINDOW_MIN = 15;
 const QUERY = `query Overview($since: DateTime!) {
   lineActivity(since: $since) { station operation completed passed failed inProcess lastAt }
-  yieldReport(groupBy: ["operation"]) { operation units firstPass firstPassYield finalYield }
-  spcAlarms(unacknowledged: true, first: 10) { id chart rule message lastAt }
+  yield(groupBy: [OPERATION]) { operation units firstPass fpy finalYield }
+  alarms(unacknowledged: true, first: 10) { id chart rule message lastAt }
   holds(first: 10) { id targetKind target reason heldAt }
 }`;
 const EVENTS = `subscription { events { type subject time station } }`;
@@ -51,18 +51,18 @@ export function overview(main) {
       h("div", { class: "kpi" }, h("b", { id: "kpi-wip" }, wip), h("span", {}, "WIP (operations running)")),
       h("div", { class: "kpi" }, h("b", { id: "kpi-failed", class: failed ? "bad" : "" }, failed), h("span", {}, "failed")),
       h("div", { class: "kpi" }, h("b", { id: "kpi-events" }, received), h("span", {}, "live events received")),
-      h("div", { class: "kpi" }, h("b", { id: "kpi-alarms", class: data.spcAlarms.length ? "bad" : "" },
-        data.spcAlarms.length), h("span", {}, "open alarms")));
+      h("div", { class: "kpi" }, h("b", { id: "kpi-alarms", class: data.alarms.length ? "bad" : "" },
+        data.alarms.length), h("span", {}, "open alarms")));
     fill(stations, async () => act.length ? bars(act.map((a) => ({
       label: `${a.station} ${a.operation}`, value: (a.completed * 60) / WINDOW_MIN,
       text: `${Math.round((a.completed * 60) / WINDOW_MIN)}/h · WIP ${a.inProcess}`, bad: a.failed > 0,
     })), { width: 440, row: 24 }) : null, "No operations in the window.");
-    fill(fpy, async () => data.yieldReport.length ? table(["operation", "units", "FPY", "final yield"],
-      data.yieldReport.map((y) => [y.operation, y.units,
-        h("span", { class: y.firstPassYield < 0.95 ? "bad" : "ok" }, pct(y.firstPassYield)), pct(y.finalYield)]),
+    fill(fpy, async () => data.yield.length ? table(["operation", "units", "FPY", "final yield"],
+      data.yield.map((y) => [y.operation, y.units,
+        h("span", { class: y.fpy < 0.95 ? "bad" : "ok" }, pct(y.fpy)), pct(y.finalYield)]),
       [1, 2, 3]) : null, "No completed operations yet.");
-    fill(alarms, async () => data.spcAlarms.length ? table(["chart", "rule", "message", "last"],
-      data.spcAlarms.map((a) => [h("a", { href: `#spc/${encodeURIComponent(a.chart)}` }, a.chart), a.rule,
+    fill(alarms, async () => data.alarms.length ? table(["chart", "rule", "message", "last"],
+      data.alarms.map((a) => [h("a", { href: `#spc/${encodeURIComponent(a.chart)}` }, a.chart), a.rule,
         a.message, time(a.lastAt)])) : null, "No open alarms.");
     fill(holds, async () => data.holds.length ? table(["kind", "target", "reason", "since"],
       data.holds.map((x) => [x.targetKind, x.target, x.reason, time(x.heldAt)])) : null, "No open holds.");

@@ -8,12 +8,12 @@ import { subscribe } from "./subscriptions.js";
 const CHARTS = `{ controlCharts { code station parameter kind } }`;
 const CHART = `query Chart($code: String!) {
   controlChart(code: $code, last: 200) {
-    chart { code station parameter kind center ucl lcl lsl usl baselineCpk }
+    code station parameter kind center ucl lcl lsl usl baselineCpk
     points { at value range serials rules }
     violations { rule message firstAt lastAt }
-    mean sigma cpk
+    mean cpk
   }
-  spcAlarms(chart: $code, first: 50) { id rule message firstAt lastAt acknowledgedBy acknowledgedAt }
+  alarms(chart: $code, first: 50) { id rule message firstAt lastAt acknowledgedBy acknowledgedAt }
 }`;
 const ACK = `mutation Ack($id: Int!) { acknowledgeAlarm(alarmId: $id, by: "dashboard") { alarmId changed } }`;
 const ALARMS = `subscription { alarms { type subject } }`;
@@ -27,7 +27,8 @@ export function spcPage(main, code) {
   async function draw(chartCode) {
     await fill(body, async () => {
       const d = await gql(CHART, { code: chartCode });
-      const c = d.controlChart, k = c.chart;
+      const c = d.controlChart, k = c;
+      if (!c) return state(`No control chart ${chartCode}.`);
       const ack = (id) => h("button", { type: "button", class: "ack", onclick: async (e) => {
         e.target.disabled = true;
         try { await gql(ACK, { id }); draw(chartCode); } catch (err) { e.target.replaceWith(h("span", { class: "bad" }, err.message)); }
@@ -42,8 +43,8 @@ export function spcPage(main, code) {
           ? controlChart(c.points, { center: k.center, ucl: k.ucl, lcl: k.lcl, lsl: k.lsl, usl: k.usl })
           : state("No samples yet.")),
         h("h2", {}, "Alarms"),
-        h("div", { class: "card", id: "alarm-list" }, d.spcAlarms.length ? table(["rule", "message", "first", "last", ""],
-          d.spcAlarms.map((a) => [a.rule, a.message, time(a.firstAt), time(a.lastAt),
+        h("div", { class: "card", id: "alarm-list" }, d.alarms.length ? table(["rule", "message", "first", "last", ""],
+          d.alarms.map((a) => [a.rule, a.message, time(a.firstAt), time(a.lastAt),
             a.acknowledgedAt ? `acknowledged by ${a.acknowledgedBy}` : ack(a.id)])) : state("No alarms on this chart.")));
     });
   }
