@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gateway import errors, observability, security
+from gateway.dashboard import routes as dashboard
 from gateway.events import routes as events_routes
 from gateway.events.runtime import start_events
 from gateway.graph.router import graphql_router
@@ -59,4 +60,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(events_routes.router)
     app.include_router(trace_levels.router)
     app.include_router(epcis.router)
+    app.include_router(dashboard.router)
     return app

@@ -87,6 +87,10 @@ def serve(
     if key:
         typer.echo(f"demo API key (every scope): {key}\n  curl -H 'Authorization: Bearer {key}' "
                    f"{base}/api/v1/devices")
+        typer.echo(f"dashboard: {base}/dashboard#key={key}")
+        from devices.simulated_line.background import start_demo_line
+
+        start_demo_line(settings, base, key)  # a light simulated line, so the dashboard is live
     # JSON logs: uvicorn's own loggers then go through the root handler the app sets up.
     json_logs = os.environ.get("TRACEBRIDGE_LOG_FORMAT") == "json"
     uvicorn.run("gateway.app:create_app", factory=True, host=host, port=port, workers=workers,
@@ -271,3 +275,39 @@ def relay(
     finally:
         store.dispose()
     typer.echo(f"{sent} event(s) published to {settings.events.exchange}")
+
+
+@app.command()
+def simulate(
+    url: str = typer.Option("http://127.0.0.1:8000", help="the TraceBridge instance to drive"),
+    api_key: str | None = typer.Option(None, "--api-key", envvar="TRACEBRIDGE_API_KEY",
+                                       help="a key with erp/plm/wms/devices/quality write scopes"),
+    seed: int = typer.Option(1, help="same seed, same line: defects, drift, reel lengths"),
+    speed: float = typer.Option(1.0, min=0.01, help="1 = a panel every 4 s"),
+    panels: int | None = typer.Option(None, min=1, help="stop after this many panels"),
+    duration: float | None = typer.Option(None, min=0, help="stop after SECONDS"),
+    prefix: str | None = typer.Option(None, help="serial/lot prefix (default: SIM-<seed>-<time>)"),
+) -> None:
+    """Run a simulated SMT + box-build line against an instance, through its real ingestion paths."""
+    import logging
+    from datetime import UTC, datetime
+
+    from devices.simulated_line.run import Options, run
+
+    if panels is None and duration is None:
+        typer.echo("unbounded run: stop it with Ctrl-C (or pass --panels / --duration)", err=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = Settings()
+    store = _store(settings)
+    options = Options(base_url=url, api_key=api_key, seed=seed, speed=speed, panels=panels, duration=duration,
+                      prefix=prefix or f"SIM{seed}-{datetime.now(UTC):%H%M%S}", amqp_url=settings.amqp_url,
+                      cfx_exchange=settings.cfx.exchange)
+    try:
+        stats = run(options, store)
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    finally:
+        store.dispose()
+    typer.echo(f"{stats.panels} panel(s), {stats.products} module(s), {stats.shipments} shipment(s), "
+               f"{stats.messages} CFX message(s) under prefix {options.prefix}")

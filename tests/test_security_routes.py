@@ -22,7 +22,10 @@ PUBLIC = {("GET", "/health"), ("GET", "/ready"), ("GET", "/docs"), ("GET", "/doc
           ("GET", "/redoc"), ("GET", "/openapi.json"), ("HEAD", "/health"), ("HEAD", "/ready"),
           ("HEAD", "/docs"), ("HEAD", "/docs/oauth2-redirect"), ("HEAD", "/redoc"),
           ("HEAD", "/openapi.json"),
-          ("GET", "/graphql")}  # GraphiQL's page only: a GET with ?query= needs trace:read
+          ("GET", "/graphql"),  # GraphiQL's page only: a GET with ?query= needs trace:read
+          # The dashboard's page and assets: no data in them (it asks GraphQL with the user's key).
+          ("GET", "/dashboard"), ("GET", "/dashboard/static/X1"),
+          ("HEAD", "/dashboard"), ("HEAD", "/dashboard/static/X1")}
 PARAM = re.compile(r"\{[^}]+\}")
 
 

@@ -9,6 +9,7 @@ import strawberry
 
 from gateway.graph.containers import Container
 from gateway.graph.context import Info
+from gateway.graph.line_queries import LineQuery
 from gateway.graph.materials import MaterialLot
 from gateway.graph.pagination import DEFAULT_PAGE, after_id, page_size
 from gateway.graph.quality import QualityQueries
@@ -34,7 +35,7 @@ def _aware(name: str, value: datetime | None) -> datetime | None:
 
 
 @strawberry.type
-class Query(QualityQueries):  # yield, controlChart, alarms: gateway/graph/quality.py
+class Query(QualityQueries, LineQuery):  # yield, controlChart, alarms: gateway/graph/quality.py
     @strawberry.field(description="A unit by serial; null when unknown.")
     async def unit(self, info: Info, serial: str) -> Unit | None:
         found = await info.context.loaders.unit_by_serial.load(_key("serial", serial))

@@ -16,6 +16,7 @@ from strawberry.schema.config import StrawberryConfig
 from gateway.graph.caching import MAX_QUERIES, validation_cache
 from gateway.graph.errors import DomainErrors
 from gateway.graph.limits import extensions
+from gateway.graph.line_queries import Mutation
 from gateway.graph.queries import Query
 from gateway.graph.scalars import DATETIME
 from gateway.graph.settings import GraphQLSettings
@@ -29,7 +30,7 @@ class _Schema(strawberry.Schema):
 def build_schema(limits: GraphQLSettings | None = None, *, subscription: type | None = None,
                  ) -> strawberry.Schema:
     limits = limits or GraphQLSettings()
-    return _Schema(query=Query, subscription=subscription,
+    return _Schema(query=Query, mutation=Mutation, subscription=subscription,
                    config=StrawberryConfig(scalar_map={datetime: DATETIME}),
                    extensions=[lambda: ParserCache(maxsize=MAX_QUERIES), *extensions(limits),
                                validation_cache(), DomainErrors])

@@ -122,7 +122,7 @@ class Guard:
         return principal
 
     async def _authenticate(self, headers: Headers, envelope_key: str | None = None) -> Principal:
-        presented = headers.get("x-api-key") or envelope_key
+        presented = headers.get("x-api-key") or envelope_key or _subprotocol_key(headers)
         auth = headers.get("authorization")
         if presented is None and auth is not None:
             scheme, _, value = auth.partition(" ")
@@ -241,3 +241,14 @@ class Guard:
 
 def _too_large(limit: int) -> Denied:
     return Denied(413, "too_large", f"body: larger than {limit} bytes", field="body")
+
+
+WS_KEY_PREFIX = "tracebridge.key."
+
+
+def _subprotocol_key(headers: Headers) -> str | None:
+    """A browser cannot set headers on a WebSocket handshake: it offers the key as an extra
+    subprotocol `tracebridge.key.<key>` next to graphql-transport-ws (the one the server picks)."""
+    offered = headers.get("sec-websocket-protocol") or ""
+    return next((p.strip()[len(WS_KEY_PREFIX):] for p in offered.split(",")
+                 if p.strip().startswith(WS_KEY_PREFIX)), None)

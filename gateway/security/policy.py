@@ -132,6 +132,8 @@ RULES: tuple[Rule, ...] = (
     Rule(READ, "/graphql", PUBLIC, exact=True),  # GraphiQL's page: no data without a query
     _r(frozenset({"POST"}), "/graphql", "trace:read"),
     _r(WS, "/graphql", "trace:read"),
+    # The dashboard's page, styles and scripts hold no data: it asks GraphQL with the user's key.
+    _r(READ, "/dashboard"),
 )
 
 # GraphQL mutation (top-level field) → scopes; a mutation not listed needs admin (fail closed).
@@ -140,6 +142,8 @@ GRAPHQL_MUTATIONS: dict[str, frozenset[str]] = {
     "releaseHold": frozenset({"quality:write"}),
     "startContainment": frozenset({"quality:write"}),
     "closeContainment": frozenset({"quality:write"}),
+    "acknowledgeAlarm": frozenset({"quality:write"}),
+    "containLot": frozenset({"quality:write"}),
 }
 
 

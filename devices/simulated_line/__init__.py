@@ -1,0 +1,1 @@
+"""A simulated SMT + box-build line driving the real ingestion paths (CFX, Modbus, REST hooks)."""
