@@ -20,7 +20,9 @@ def serving(settings: Settings, *, send_buffer: int | None = None) -> Iterator[t
     """Yields (ws://127.0.0.1:port, app) once the app has started; stops it on exit.
     `send_buffer` fixes the kernel send buffer of every connection (no autotuning up to MBs)."""
     app = create_app(settings)
-    sock = socket.socket()
+    # IPPROTO_TCP named explicitly: only then does asyncio set TCP_NODELAY on accepted connections
+    # (a bare socket.socket() adds Nagle + delayed-ACK waits of ~40 ms to request/response pairs).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     if send_buffer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)  # inherited on accept
     sock.bind(("127.0.0.1", 0))

@@ -59,6 +59,10 @@ class RelayThread:
             event.remove(Session, "after_commit", self._on_commit)
 
     def _on_commit(self, session: Session) -> None:
+        # A savepoint's release fires after_commit too (the CFX ingest has one per message): waking
+        # then finds nothing committed yet and would spend the flag, leaving the real commit to the poll.
+        if session.in_nested_transaction():
+            return
         if session.info.pop(OUTBOX_WRITTEN, False):
             self._wake.set()
 
