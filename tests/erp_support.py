@@ -2,42 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-import uvicorn
 from sqlalchemy import func, select
 
+from tests.served import serve as served  # noqa: F401 - the ERP tests' name for it
 from traceability import commands as c
 from traceability.database import Store
 from traceability.models import InboundMessage, OutboxEvent, WorkOrder
-
-
-@contextmanager
-def served(app: Any) -> Iterator[str]:
-    """Serve an ASGI app on 127.0.0.1 (a port the OS picked) in a thread; stop it afterwards."""
-    # proto IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted sockets only then (else +40 ms a request).
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(1000):  # bounded: 10 s
-        if server.started:
-            break
-        time.sleep(0.01)
-    assert server.started, "uvicorn did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
 
 
 def plant(store: Store, uid: str) -> dict[str, str]:
