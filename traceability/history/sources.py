@@ -63,10 +63,15 @@ class Scope:
     end: datetime | None = None
     unit: UnitScope | None = None
     lot_id: int | None = None
+    recorded: tuple[int, int] | None = None  # only rows recorded in (after, upto] (recording.py)
 
 
 def _window(col, scope: Scope) -> list[ColumnElement[bool]]:  # type: ignore[no-untyped-def]
+    """The event-time filter, and the recording slice on the same table as `col`."""
     conds = []
+    if scope.recorded is not None:
+        seq = col.table.c.recorded_seq
+        conds += [seq > scope.recorded[0], seq <= scope.recorded[1]]
     if scope.start is not None:
         conds.append(col >= scope.start)
     if scope.end is not None:
