@@ -21,6 +21,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -133,23 +134,30 @@ class EpcisStream:
                 return Cycle(published=len(messages), held=True)
         return Cycle(published=len(messages), more=True)
 
-    def drain(self, max_cycles: int = 1_000_000) -> int:
-        """Publish what is recorded now; returns the count. Raises if the broker does not confirm."""
+    def drain(self, *, max_cycles: int = 1_000_000, max_wait: float = 30.0) -> int:
+        """Publish what is recorded now (waiting up to `max_wait` s for writes still running to end);
+        returns the count. Raises if the broker does not confirm."""
         with self.store.read() as session:
-            target = recording.horizon(session)
+            target = recording.recorded_now(session)
+        deadline = time.monotonic() + max_wait
         total = 0
         for _ in range(max_cycles):
             cycle = self.run_once()
             if cycle.error is not None:
                 raise ConnectionError(f"EPCIS stream: not confirmed by the broker: {cycle.error}")
             total += cycle.published
-            if cycle.held or not cycle.more:
+            if cycle.held or self.caught_up(target):
                 break
-            with self.store.read() as session:
-                pos = cursor.read(session, self.name)
-            if pos is not None and pos.upto is None and pos.after >= target:
-                break
+            if not cycle.more:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
         return total
+
+    def caught_up(self, target: int) -> bool:
+        with self.store.read() as session:
+            pos = cursor.read(session, self.name)
+        return pos is not None and pos.upto is None and pos.after >= target
 
     def release(self) -> None:
         with self.store.write() as session:

@@ -19,18 +19,27 @@ down_revision: str | None = '0017_reliability'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# table -> the time columns whose change records a new fact (besides the insert itself)
-FACT_TABLES = {
-    'material_lot': (),
-    'unit': (),
-    'component_installation': ('removed_at',),
-    'unit_operation': ('completed_at',),
-    'container_item': ('unpacked_at',),
-    'container': ('shipped_at',),
+# table -> its recording columns: recorded_seq (the insert; None: the table has none) and, per
+# time column that records a later fact, that fact's column
+FACTS = {
+    'material_lot': ('recorded_seq', {}),
+    'unit': ('recorded_seq', {}),
+    'component_installation': ('recorded_seq', {'removed_at': 'removed_seq'}),
+    'unit_operation': ('recorded_seq', {'completed_at': 'completed_seq'}),
+    'container_item': ('recorded_seq', {'unpacked_at': 'unpacked_seq'}),
+    'container': (None, {'shipped_at': 'shipped_seq'}),
 }
-INDEX = {'material_lot': 'ix_material_lot_recorded', 'unit': 'ix_unit_recorded',
-         'component_installation': 'ix_installation_recorded', 'unit_operation': 'ix_unit_operation_recorded',
-         'container_item': 'ix_container_item_recorded', 'container': 'ix_container_recorded'}
+INDEXES = [  # (name, table, column, partial)
+    ('ix_material_lot_recorded', 'material_lot', 'recorded_seq', False),
+    ('ix_unit_recorded', 'unit', 'recorded_seq', False),
+    ('ix_installation_recorded', 'component_installation', 'recorded_seq', False),
+    ('ix_installation_removed_seq', 'component_installation', 'removed_seq', True),
+    ('ix_unit_operation_recorded', 'unit_operation', 'recorded_seq', False),
+    ('ix_unit_operation_completed_seq', 'unit_operation', 'completed_seq', False),
+    ('ix_container_item_recorded', 'container_item', 'recorded_seq', False),
+    ('ix_container_item_unpacked_seq', 'container_item', 'unpacked_seq', True),
+    ('ix_container_shipped_seq', 'container', 'shipped_seq', True),
+]
 
 
 def upgrade() -> None:
@@ -55,11 +64,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
     )
     op.execute('INSERT INTO history_clock (id, last) VALUES (1, 0)')
-    for table in FACT_TABLES:
+    for table, (inserted, later) in FACTS.items():
         with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column('recorded_seq', sa.BigInteger(), nullable=True))
-        op.execute(f'UPDATE {table} SET recorded_seq = -id')
-        op.create_index(INDEX[table], table, ['recorded_seq'])
+            for col in ([inserted] if inserted else []) + list(later.values()):
+                batch.add_column(sa.Column(col, sa.BigInteger(), nullable=True))
+        if inserted:
+            op.execute(f'UPDATE {table} SET {inserted} = -id')
+        for at, col in later.items():
+            op.execute(f'UPDATE {table} SET {col} = -id WHERE {at} IS NOT NULL')
+    for name, table, col, partial in INDEXES:
+        where = sa.text(f'{col} IS NOT NULL') if partial else None
+        op.create_index(name, table, [col], sqlite_where=where, postgresql_where=where)
     if op.get_bind().dialect.name == 'postgresql':
         _postgresql_triggers()
     else:
@@ -69,42 +84,55 @@ def upgrade() -> None:
 def _postgresql_triggers() -> None:
     # The writing transaction's id (xid8, 64 bits: no wraparound); readers stop below the oldest
     # running transaction (pg_snapshot_xmin), so rows of a transaction are taken only once it ended.
-    op.execute("""
-        CREATE FUNCTION tb_history_recorded() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            NEW.recorded_seq := pg_current_xact_id()::text::bigint;
-            RETURN NEW;
-        END $$""")
-    for table, columns in FACT_TABLES.items():
-        op.execute(f"CREATE TRIGGER tb_{table}_recorded BEFORE INSERT ON {table} "
-                   f"FOR EACH ROW EXECUTE FUNCTION tb_history_recorded()")
-        for col in columns:
-            op.execute(f"CREATE TRIGGER tb_{table}_{col}_recorded BEFORE UPDATE OF {col} ON {table} "
-                       f"FOR EACH ROW WHEN (NEW.{col} IS DISTINCT FROM OLD.{col}) "
-                       f"EXECUTE FUNCTION tb_history_recorded()")
+    for table, (inserted, later) in FACTS.items():
+        on_insert = [f"NEW.{inserted} := x;"] if inserted else []
+        on_insert += [f"IF NEW.{at} IS NOT NULL THEN NEW.{col} := x; END IF;" for at, col in later.items()]
+        on_update = [f"IF NEW.{at} IS NOT NULL AND NEW.{at} IS DISTINCT FROM OLD.{at} THEN NEW.{col} := x; "
+                     f"END IF;" for at, col in later.items()]
+        op.execute(f"""
+            CREATE FUNCTION tb_{table}_recorded() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE x bigint := pg_current_xact_id()::text::bigint;
+            BEGIN
+                IF TG_OP = 'INSERT' THEN {' '.join(on_insert)}
+                ELSE {' '.join(on_update) or 'NULL;'}
+                END IF;
+                RETURN NEW;
+            END $$""")
+        events = "INSERT" + "".join(f" OR UPDATE OF {at}" for at in later)
+        op.execute(f"CREATE TRIGGER tb_{table}_recorded BEFORE {events} ON {table} "
+                   f"FOR EACH ROW EXECUTE FUNCTION tb_{table}_recorded()")
 
 
 def _sqlite_triggers() -> None:
     # One writer at a time: a counter bumped inside the writing transaction is in commit order.
-    for table, columns in FACT_TABLES.items():
-        stamp = (f"UPDATE history_clock SET last = last + 1 WHERE id = 1; "
-                 f"UPDATE {table} SET recorded_seq = (SELECT last FROM history_clock WHERE id = 1) "
-                 f"WHERE id = NEW.id;")
-        op.execute(f"CREATE TRIGGER tb_{table}_recorded AFTER INSERT ON {table} BEGIN {stamp} END")
-        for col in columns:
-            op.execute(f"CREATE TRIGGER tb_{table}_{col}_recorded AFTER UPDATE OF {col} ON {table} "
-                       f"WHEN NEW.{col} IS NOT OLD.{col} BEGIN {stamp} END")
+    bump = "UPDATE history_clock SET last = last + 1 WHERE id = 1;"
+    now = "(SELECT last FROM history_clock WHERE id = 1)"
+    for table, (inserted, later) in FACTS.items():
+        sets = [f"{inserted} = {now}"] if inserted else []
+        sets += [f"{col} = CASE WHEN NEW.{at} IS NOT NULL THEN {now} END" for at, col in later.items()]
+        when = "" if inserted else " WHEN " + " OR ".join(f"NEW.{at} IS NOT NULL" for at in later)
+        op.execute(f"CREATE TRIGGER tb_{table}_recorded AFTER INSERT ON {table}{when} BEGIN {bump} "
+                   f"UPDATE {table} SET {', '.join(sets)} WHERE id = NEW.id; END")
+        for at, col in later.items():
+            op.execute(f"CREATE TRIGGER tb_{table}_{at}_recorded AFTER UPDATE OF {at} ON {table} "
+                       f"WHEN NEW.{at} IS NOT NULL AND NEW.{at} IS NOT OLD.{at} BEGIN {bump} "
+                       f"UPDATE {table} SET {col} = {now} WHERE id = NEW.id; END")
 
 
 def downgrade() -> None:
     postgresql = op.get_bind().dialect.name == 'postgresql'
-    for table, columns in FACT_TABLES.items():
-        for name in (f'tb_{table}_recorded', *(f'tb_{table}_{c}_recorded' for c in columns)):
-            op.execute(f'DROP TRIGGER IF EXISTS {name}' + (f' ON {table}' if postgresql else ''))
-        op.drop_index(INDEX[table], table_name=table)
+    for table, (inserted, later) in FACTS.items():
+        if postgresql:
+            op.execute(f'DROP TRIGGER IF EXISTS tb_{table}_recorded ON {table}')
+            op.execute(f'DROP FUNCTION IF EXISTS tb_{table}_recorded()')
+        else:
+            for name in (f'tb_{table}_recorded', *(f'tb_{table}_{at}_recorded' for at in later)):
+                op.execute(f'DROP TRIGGER IF EXISTS {name}')
+    for name, table, _col, _partial in INDEXES:
+        op.drop_index(name, table_name=table)
+    for table, (inserted, later) in FACTS.items():
         with op.batch_alter_table(table) as batch:
-            batch.drop_column('recorded_seq')
-    if postgresql:
-        op.execute('DROP FUNCTION IF EXISTS tb_history_recorded()')
+            for col in ([inserted] if inserted else []) + list(later.values()):
+                batch.drop_column(col)
     op.drop_table('history_clock')
     op.drop_table('history_cursor')

@@ -4,7 +4,7 @@ Facts are read in slices (after, upto] of `recorded_seq` (models/history.py), ea
 order. `horizon` is the last number whose writes have all ended: on PostgreSQL just below the
 oldest transaction still running (a transaction that started earlier but commits later is never
 passed over), on SQLite the counter itself (one writer at a time, so it is in commit order).
-`slice_end` keeps a slice to about `rows` rows per table, so a reader catching up on a large
+`slice_end` keeps a slice to about `rows` rows per recording column, so a reader catching up on a large
 history sorts small slices, not the whole table per page.
 """
 
@@ -24,7 +24,11 @@ from traceability.models import (
 from traceability.models.history import HistoryClock
 
 ORIGIN = -(2**62)  # before every row: rows older than the column are numbered -id
-TABLES = (MaterialLot, Unit, ComponentInstallation, UnitOperation, ContainerItem, Container)
+COLUMNS = [model.__table__.c[name] for model, names in (
+    (MaterialLot, ["recorded_seq"]), (Unit, ["recorded_seq"]),
+    (ComponentInstallation, ["recorded_seq", "removed_seq"]),
+    (UnitOperation, ["recorded_seq", "completed_seq"]),
+    (ContainerItem, ["recorded_seq", "unpacked_seq"]), (Container, ["shipped_seq"])) for name in names]
 
 
 def horizon(session: Session) -> int:
@@ -34,12 +38,19 @@ def horizon(session: Session) -> int:
     return int(session.scalar(select(HistoryClock.last).where(HistoryClock.id == 1)) or 0)
 
 
+def recorded_now(session: Session) -> int:
+    """The last number handed out so far: `horizon` reaches it once the writes running now end."""
+    if session.get_bind().dialect.name == "postgresql":
+        xmax = session.scalar(text("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint"))
+        return int(xmax) - 1
+    return horizon(session)
+
+
 def slice_end(session: Session, after: int, upto: int, rows: int) -> int:
-    """The end of the next slice after `after`: at most `upto`, at most `rows` rows of any table
+    """The end of the next slice after `after`: at most `upto`, at most `rows` rows per recording column
     (one transaction's rows share a number on PostgreSQL and are never split)."""
     end = upto
-    for model in TABLES:
-        seq = model.__table__.c.recorded_seq
+    for seq in COLUMNS:
         nth = session.scalar(select(seq).where(seq > after, seq <= end).order_by(seq)
                              .offset(rows - 1).limit(1))
         if nth is not None:

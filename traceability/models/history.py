@@ -1,10 +1,11 @@
-"""The history's recording order: which write recorded a row, and readers' positions in that order.
+"""The history's recording order: which write recorded a fact, and readers' positions in that order.
 
 `recorded_seq` (on the tables the history's facts come from) is set by database triggers (migration
-0018) on insert and when a row gains a fact (removed, completed, unpacked, shipped), so no writer
-can forget it. PostgreSQL: the writing transaction's id; a reader takes only what lies below the
-oldest transaction still running, so a slow commit is never skipped. SQLite (one writer at a time):
-a counter bumped in the writing transaction. Rows older than the column carry negative numbers.
+0018) on insert, and `removed_seq`, `completed_seq`, `unpacked_seq`, `shipped_seq` when a row gains
+that fact, so no writer can forget them and a later fact never re-records an earlier one.
+PostgreSQL: the writing transaction's id; a reader takes only what lies below the oldest
+transaction still running, so a slow commit is never skipped. SQLite (one writer at a time): a
+counter bumped in the writing transaction. Rows older than the columns carry negative numbers.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from sqlmodel import Field, SQLModel
 from traceability.types import UTCDateTime, utcnow
 
 
-def recorded() -> Any:
-    """The `recorded_seq` column; written by the triggers only, never by the ORM."""
-    return Field(default=None, sa_column=Column("recorded_seq", BigInteger, nullable=True))
+def recorded(name: str = "recorded_seq") -> Any:
+    """A recording-order column (`recorded_seq`: the insert; `removed_seq`, `completed_seq`,
+    `unpacked_seq`, `shipped_seq`: when that fact was recorded); written by the triggers only."""
+    return Field(default=None, sa_column=Column(name, BigInteger, nullable=True))
 
 
 class HistoryCursor(SQLModel, table=True):

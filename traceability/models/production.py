@@ -67,6 +67,7 @@ class UnitOperation(SQLModel, table=True):
         Index("ix_unit_operation_open", "started_at", sqlite_where=text("completed_at IS NULL"),
               postgresql_where=text("completed_at IS NULL")),
         Index("ix_unit_operation_recorded", "recorded_seq"),
+        Index("ix_unit_operation_completed_seq", "completed_seq"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
@@ -80,7 +81,8 @@ class UnitOperation(SQLModel, table=True):
     result: str | None = Field(default=None, max_length=16)  # pass | fail | scrapped | aborted
     transaction_id: str | None = Field(default=None, max_length=100, index=True)
     source_message_id: str | None = Field(default=None, max_length=100)
-    recorded_seq: int | None = recorded()
+    recorded_seq: int | None = recorded()  # the history's recording order (models/history.py)
+    completed_seq: int | None = recorded("completed_seq")
 
 
 class ProcessParameter(SQLModel, table=True):
@@ -151,6 +153,8 @@ class ComponentInstallation(SQLModel, table=True):
         Index("ix_installation_removed_at", "removed_at", sqlite_where=text("removed_at IS NOT NULL"),
               postgresql_where=text("removed_at IS NOT NULL")),
         Index("ix_installation_recorded", "recorded_seq"),
+        Index("ix_installation_removed_seq", "removed_seq", sqlite_where=text("removed_seq IS NOT NULL"),
+              postgresql_where=text("removed_seq IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
@@ -170,4 +174,5 @@ class ComponentInstallation(SQLModel, table=True):
     attribution: str = Field(default="direct", max_length=16)  # direct | location | candidate
     flag: str | None = Field(default=None, max_length=32)  # e.g. quarantined_lot (accepted by policy)
     source_message_id: str | None = Field(default=None, max_length=100)
-    recorded_seq: int | None = recorded()  # set on insert and on removal (models/history.py)
+    recorded_seq: int | None = recorded()  # the history's recording order (models/history.py)
+    removed_seq: int | None = recorded("removed_seq")
