@@ -231,3 +231,18 @@ def test_cli_stream_once_publishes_what_is_recorded(store, database_url, uid, qu
     refused = CliRunner().invoke(app, ["epcis", "stream", "--once"],
                                  env={**env, "TRACEBRIDGE_AMQP_URL": ""})
     assert refused.exit_code == 2
+
+
+def test_serve_streams_when_configured(store, database_url, uid, queue):
+    from gateway.events.settings import EventsSettings
+    from tests.amqp_support import wait_for
+
+    epcis = _settings(uid, stream=True, stream_interval=0.1)
+    EpcisStream(store, None, epcis).start_cursor()  # type: ignore[arg-type] - only the cursor
+    settings = Settings(database_url=database_url, amqp_url=URL, epcis=epcis,
+                        events=EventsSettings(exchange=queue.exchange))
+    received: list[Received] = []
+    with TestClient(create_app(settings)):
+        _scenario(store, uid)
+        assert wait_for(lambda: bool(received.extend(queue.take())) or len(received) >= 36, timeout=60)
+    assert {r.content_type for r in received} == {"application/ld+json"}

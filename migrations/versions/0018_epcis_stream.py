@@ -131,8 +131,8 @@ def downgrade() -> None:
     for name, table, _col, _partial in INDEXES:
         op.drop_index(name, table_name=table)
     for table, (inserted, later) in FACTS.items():
-        with op.batch_alter_table(table) as batch:
-            for col in ([inserted] if inserted else []) + list(later.values()):
-                batch.drop_column(col)
+        for col in ([inserted] if inserted else []) + list(later.values()):
+            # Plain ALTER (SQLite >= 3.35): a batch copy would drop tables other tables reference.
+            op.execute(f'ALTER TABLE {table} DROP COLUMN {col}')
     op.drop_table('history_clock')
     op.drop_table('history_cursor')
