@@ -246,3 +246,29 @@ def test_serve_streams_when_configured(store, database_url, uid, queue):
         _scenario(store, uid)
         assert wait_for(lambda: bool(received.extend(queue.take())) or len(received) >= 36, timeout=60)
     assert {r.content_type for r in received} == {"application/ld+json"}
+
+
+def test_postgresql_waits_only_for_writes_running_in_its_own_database(pg_store, uid, queue, publisher):
+    import psycopg
+
+    from tests.databases import PG_ADMIN_URL
+
+    stream = _stream(pg_store, publisher, uid)
+    s = _scenario(pg_store, uid)
+    stream.drain()
+    queue.take()
+
+    def operation(i: int) -> c.RecordOperation:
+        return c.RecordOperation(serial=s.n("P1"), operation="XRAY", station=s.n("XR1"), started_at=t(60 + i),
+                                 completed_at=t(60.5 + i), result="pass", transaction_id=s.n(f"tx-x{i}"))
+
+    with psycopg.connect(PG_ADMIN_URL) as elsewhere:  # another database of the same cluster
+        elsewhere.execute("SELECT pg_current_xact_id()")  # a write transaction left running there
+        standards_scenario.run(pg_store, [operation(1)], uid)
+        assert stream.drain(max_wait=5) == 1  # not held back by the other database
+        with pg_store.write() as session:  # a write running here: its rows wait for its commit
+            c.execute(session, operation(2), source="test", message_id=f"{uid}-x2")
+            assert stream.drain(max_wait=0.5) == 0
+        assert stream.drain() == 1
+        elsewhere.rollback()
+    assert [e["tb:operation"] for e in _events_of(queue.take())] == ["XRAY", "XRAY"]

@@ -95,7 +95,7 @@ class EpcisStream:
             self._ensure(session)
 
     def _ensure(self, session: Session) -> None:
-        start = recording.horizon(session) if self.settings.stream_from == "now" else recording.ORIGIN
+        start = recording.recorded_now(session) if self.settings.stream_from == "now" else recording.ORIGIN
         cursor.ensure(session, self.name, start=start)
 
     def run_once(self) -> Cycle:

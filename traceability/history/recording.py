@@ -1,11 +1,11 @@
 """The recording order: how far a reader may go, and slices of it small enough to page through.
 
-Facts are read in slices (after, upto] of `recorded_seq` (models/history.py), each in event-time
-order. `horizon` is the last number whose writes have all ended: on PostgreSQL just below the
-oldest transaction still running (a transaction that started earlier but commits later is never
-passed over), on SQLite the counter itself (one writer at a time, so it is in commit order).
-`slice_end` keeps a slice to about `rows` rows per recording column, so a reader catching up on a large
-history sorts small slices, not the whole table per page.
+Facts are read in slices (after, upto] of the recording columns (models/history.py), each in
+event-time order. `horizon` is the last number whose writes have all ended: on PostgreSQL just
+below the oldest transaction still running in this database (a transaction that took its id
+earlier but commits later is never passed over), on SQLite the counter itself (one writer at a
+time, so it is in commit order). `slice_end` keeps a slice to about `rows` rows per recording
+column, so a reader catching up on a large history sorts small slices, not a whole table per page.
 """
 
 from __future__ import annotations
@@ -33,9 +33,23 @@ COLUMNS = [model.__table__.c[name] for model, names in (
 
 def horizon(session: Session) -> int:
     if session.get_bind().dialect.name == "postgresql":
-        xmin = session.scalar(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
-        return int(xmin) - 1
+        return _pg_horizon(session)
     return int(session.scalar(select(HistoryClock.last).where(HistoryClock.id == 1)) or 0)
+
+
+def _pg_horizon(session: Session) -> int:
+    """Below the oldest transaction still running *in this database* (ids are cluster-wide: a long
+    transaction in another database must not hold the stream back). The snapshot first, then the
+    backends: a transaction in the snapshot's running list that is gone by the second read has
+    committed (or aborted), so what it wrote is visible to every later read."""
+    _xmin, xmax, running = str(session.scalar(text("SELECT pg_current_snapshot()::text"))).split(":")
+    if not running:
+        return int(xmax) - 1
+    here = {int(x) for x in session.scalars(text(
+        "SELECT backend_xid::text FROM pg_stat_activity "
+        "WHERE datname = current_database() AND backend_xid IS NOT NULL"))}
+    mine = [int(x) for x in running.split(",") if int(x) % 2**32 in here]  # xid8 -> its 32-bit xid
+    return (min(mine) if mine else int(xmax)) - 1
 
 
 def recorded_now(session: Session) -> int:
