@@ -41,7 +41,8 @@ def _pg_horizon(session: Session) -> int:
     """Below the oldest transaction still running *in this database* (ids are cluster-wide: a long
     transaction in another database must not hold the stream back). The snapshot first, then the
     backends: a transaction in the snapshot's running list that is gone by the second read has
-    committed (or aborted), so what it wrote is visible to every later read."""
+    committed (or aborted), so what it wrote is visible to every later read. Once per transaction:
+    PostgreSQL keeps the first read of pg_stat_activity for the rest of the transaction."""
     _xmin, xmax, running = str(session.scalar(text("SELECT pg_current_snapshot()::text"))).split(":")
     if not running:
         return int(xmax) - 1
