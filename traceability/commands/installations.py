@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import AwareDatetime, Field, model_validator
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from traceability import genealogy, lookup, outbox, policy
+from traceability import lookup, outbox, policy
+from traceability.bulk_insert import insert_rows
 from traceability.commands.base import Command
 from traceability.commands.holds import PlaceHold, place_hold
 from traceability.errors import Conflict, DomainError, Invalid, Refused
@@ -81,14 +82,19 @@ def install_many(session: Session, groups: list[list[InstallComponents]]) -> lis
         loads=_loads_at(session, cmds),
     )
     keys.busy = _installed_elsewhere(session, [u.id for u in keys.children.values()])
+    keys.containment = _Containment(_ancestors_of(session, {
+        keys.parents[cmd.parent_serial].id for cmd in cmds
+        if cmd.parent_serial in keys.parents and any(i.serial for i in cmd.items)}))
     answers: list[list[dict] | DomainError] = []
     rows: list[dict] = []
     events: list[outbox.Event] = []
     taken: set[int] = set()  # child units installed by an earlier group of this call
     for group in groups:
+        mark = keys.containment.mark()
         try:
             made = [(cmd, *_rows(session, cmd, keys, taken)) for cmd in group]
         except DomainError as refused:
+            keys.containment.undo(mark)
             answers.append(refused)
             continue
         for _, _, hold in made:  # only once the whole group is accepted
@@ -102,8 +108,7 @@ def install_many(session: Session, groups: list[list[InstallComponents]]) -> lis
                 "parent_serial": cmd.parent_serial, "station": cmd.station, "operation": cmd.operation,
                 "count": len(its), "installed_at": cmd.installed_at.isoformat()}))
         answers.append([{"parent_serial": cmd.parent_serial, "installed": len(its)} for cmd, its in made])
-    if rows:
-        session.execute(insert(ComponentInstallation.__table__), rows)  # Core executemany: no ORM cost
+    insert_rows(session, ComponentInstallation.__table__, rows)  # COPY / executemany, no ORM objects
     outbox.emit_many(session, events)
     return answers
 
@@ -116,6 +121,45 @@ class _Keys:
     parts: dict
     loads: dict[tuple[str | None, str], list]
     busy: dict[int, str] = field(default_factory=dict)  # child unit id -> serial, already installed
+    containment: _Containment = field(default_factory=lambda: _Containment({}))
+
+
+@dataclass
+class _Containment:
+    """What now contains the batch's parents: the store's open edges above them (one recursive
+    query for the whole batch) and the edges this batch accepted so far, which the store does not
+    hold yet (so two groups cannot install A into B and B into A)."""
+
+    above: dict[int, set[int]]  # parent id -> its ancestors in the store
+    added: dict[int, set[int]] = field(default_factory=dict)  # child id -> parents, this batch
+    log: list[tuple[int, int]] = field(default_factory=list)  # (child, parent) in order added
+
+    def add(self, children: list[int], parent_id: int) -> None:
+        for child in children:
+            self.added.setdefault(child, set()).add(parent_id)
+            self.log.append((child, parent_id))
+
+    def mark(self) -> int:
+        return len(self.log)
+
+    def undo(self, mark: int) -> None:
+        """Forget the edges of a refused group."""
+        while len(self.log) > mark:
+            child, parent_id = self.log.pop()
+            self.added[child].discard(parent_id)
+
+    def ancestors(self, unit_id: int) -> set[int]:
+        # An ancestor from the store already carries its own store ancestors (the query's closure
+        # per seed); only batch edges above it need following, and their parents are seeds too.
+        found: set[int] = set()
+        todo = [unit_id]
+        while todo:
+            u = todo.pop()
+            for a in self.above.get(u, set()) | self.added.get(u, set()):
+                if a not in found:
+                    found.add(a)
+                    todo.append(a)
+        return found - {unit_id}
 
 
 def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
@@ -165,7 +209,7 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
     children = [r["child_unit_id"] for r in rows if r["child_unit_id"]]
     if set(children) & taken:
         raise Conflict("a child unit is installed twice in one batch", field="items.serial")
-    _refuse_installed_children(session, parent, children, keys.busy)
+    _refuse_installed_children(parent, children, keys)
     hold = _quarantine_policy(session, cmd, rows, quarantined) if quarantined else None
     return rows, hold
 
@@ -237,17 +281,39 @@ def _installed_elsewhere(session: Session, child_ids: list[int]) -> dict[int, st
     return {r.id: r.serial for r in rows}
 
 
-def _refuse_installed_children(session: Session, parent: Unit, child_ids: list[int],
-                               busy: dict[int, str]) -> None:
+def _ancestors_of(session: Session, unit_ids: set[int]) -> dict[int, set[int]]:
+    """For each unit, the units that (now) contain it at any level: one recursive query seeded
+    with all of them (per command it was one query per assembled product)."""
+    if not unit_ids:
+        return {}
+    edge = ComponentInstallation.__table__.alias("edge")
+    out: dict[int, set[int]] = {u: set() for u in unit_ids}
+    ids = sorted(unit_ids)
+    for start in range(0, len(ids), _SEEDS_PER_QUERY):
+        up = select(Unit.id.label("seed"), Unit.id.label("unit_id")).where(
+            Unit.id.in_(ids[start:start + _SEEDS_PER_QUERY])).cte("up", recursive=True)
+        up = up.union(select(up.c.seed, edge.c.parent_unit_id).select_from(
+            up.join(edge, edge.c.child_unit_id == up.c.unit_id)).where(edge.c.removed_at.is_(None)))
+        for seed, above in session.execute(select(up.c.seed, up.c.unit_id).where(up.c.unit_id != up.c.seed)):
+            out[seed].add(above)
+    return out
+
+
+_SEEDS_PER_QUERY = 5000  # bound parameters per statement stay far below both engines' limits
+
+
+def _refuse_installed_children(parent: Unit, child_ids: list[int], keys: _Keys) -> None:
     if not child_ids:
         return
     if len(set(child_ids)) != len(child_ids):
         raise Invalid("items", "the same child unit is named twice")
-    if set(child_ids) & genealogy.ancestors(session, parent.id):
+    if set(child_ids) & (keys.containment.ancestors(parent.id) | {parent.id}):
         raise Invalid("items.serial", "a unit cannot be installed into a unit it already contains")
+    busy = keys.busy
     taken = sorted({busy[i] for i in child_ids if i in busy})
     if taken:
         raise Conflict(f"unit(s) already installed elsewhere: {', '.join(taken)}", field="items.serial")
+    keys.containment.add(child_ids, parent.id)
 
 
 class RemoveComponent(Command):
