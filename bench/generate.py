@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from sqlalchemy import func, select
 
@@ -27,7 +28,7 @@ from traceability.models import ComponentInstallation, Unit
 
 START = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
 FEEDERS = 24  # component parts on the line; each has a feeder on SMT-1
-REEL_SIZE = 600  # placements per reel before the operator splices the next one
+REEL_SIZE = 2000  # placements per reel before the operator splices the next one
 KEEP = 5000  # serials and lots remembered for sampling
 
 
@@ -64,7 +65,7 @@ class _Line:
 
 
 def generate(store: Store, units: int, *, seed: int = 1, prefix: str = "G", placements: int = 20,
-             panels_per_tx: int = 25, progress: Callable[[int], None] | None = None) -> Generated:
+             panels_per_tx: int = 100, progress: Callable[[int], None] | None = None) -> Generated:
     """Build `units` finished products; returns what was written and how long it took."""
     started = time.perf_counter()
     out = Generated()
@@ -160,6 +161,13 @@ class _Panel:
     install: c.InstallComponents
 
 
+@cache
+def _item(feeder: int, k: int, position: int) -> c.InstalledItem:
+    """Commands are immutable: the same placement on every panel is one validated object."""
+    return c.InstalledItem(location=f"F{feeder:02d}", reference_designator=f"X{k + 1}",
+                           panel_position=position)
+
+
 def _plan_panel(session, line: _Line, out: Generated, n: int, size: int, placements: int,  # type: ignore[no-untyped-def]
                 at: datetime) -> _Panel:
     """One panel's SMT placements; reels that run out are spliced (a load one second later, so
@@ -174,8 +182,7 @@ def _plan_panel(session, line: _Line, out: Generated, n: int, size: int, placeme
         for k in range(per_board):
             f = feeders[k % len(feeders)]
             line.used[f] += 1
-            items.append(c.InstalledItem(location=f"F{f:02d}", reference_designator=f"X{k + 1}",
-                                         panel_position=pos))
+            items.append(_item(f, k, pos))
     out.installations += len(items)
     for f in feeders:
         if line.used[f] >= REEL_SIZE:

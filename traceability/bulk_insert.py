@@ -10,6 +10,7 @@ the path; Python-side column defaults are filled in the same way.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, insert
@@ -28,13 +29,27 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     if dialect.name == "postgresql" and len(rows) < COPY_FROM:
         session.execute(insert(table), rows)  # Core executemany (psycopg pipelines it)
         return
-    names = list(rows[0])
+    given = list(rows[0])
     defaults = {c.key: c.default.arg for c in table.columns
                 if c.key not in rows[0] and c.default is not None and c.default.is_scalar}
-    names += list(defaults)
-    convert = [_converter(table.c[n].type.bind_processor(dialect)) for n in names]
-    fixed = tuple(f(v) for f, v in zip(convert[len(rows[0]):], defaults.values(), strict=True))
-    values = (tuple(f(r[k]) for f, k in zip(convert, rows[0], strict=False)) + fixed for r in rows)
+    # The dialect's own type (e.g. SQLite's DATETIME, which writes the date string), as Core uses it.
+    processors = {n: p for n in [*given, *defaults]
+                  if (p := table.c[n].type.dialect_impl(dialect).bind_processor(dialect))}
+    fixed = tuple(processors[n](v) if n in processors and v is not None else v for n, v in defaults.items())
+    names = given + list(defaults)
+    # Only the columns with a processor (timestamps) are touched per row; the rest pass as is.
+    pick = itemgetter(*given) if len(given) > 1 else (lambda r: (r[given[0]],))
+    convert = [(i, _converter(processors[n])) for i, n in enumerate(given) if n in processors]
+
+    def value(r: dict[str, Any]) -> tuple:
+        v = pick(r)
+        if convert:
+            v = list(v)
+            for i, f in convert:
+                v[i] = f(v[i])
+        return (*v, *fixed)
+
+    values = map(value, rows)
     if dialect.name == "postgresql":
         driver = conn.connection.driver_connection
         with driver.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
@@ -45,10 +60,8 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", list(values))
 
 
-def _converter(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+def _converter(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """The column's bind processor, remembered per value: a batch repeats few timestamps."""
-    if process is None:
-        return _same
     seen: dict[Any, Any] = {}
 
     def convert(value: Any) -> Any:
@@ -63,7 +76,3 @@ def _converter(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
             return process(value)
 
     return convert
-
-
-def _same(value: Any) -> Any:
-    return value

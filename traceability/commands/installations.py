@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import AwareDatetime, Field, model_validator
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Row, and_, or_, select
 from sqlalchemy.orm import Session
 
 from traceability import lookup, outbox, policy
@@ -75,9 +75,9 @@ def install_many(session: Session, groups: list[list[InstallComponents]]) -> lis
     cmds = [cmd for group in groups for cmd in group]
     items = [i for cmd in cmds for i in cmd.items]
     keys = _Keys(
-        parents=lookup.units(session, {cmd.parent_serial for cmd in cmds}),
+        parents=_units(session, {cmd.parent_serial for cmd in cmds}),
         lots=lookup.lots(session, {i.lot for i in items if i.lot}),
-        children=lookup.units(session, {i.serial for i in items if i.serial}),
+        children=_units(session, {i.serial for i in items if i.serial}),
         parts=lookup.parts(session, {i.part_number for i in items if i.part_number}),
         loads=_loads_at(session, cmds),
     )
@@ -113,11 +113,21 @@ def install_many(session: Session, groups: list[list[InstallComponents]]) -> lis
     return answers
 
 
+def _units(session: Session, serials: set[str]) -> dict[str, Row]:
+    """`lookup.units` as plain rows of the four columns used here: a batch names thousands of
+    parents, and building ORM objects for them cost more than the rest of the look-ups."""
+    if not serials:
+        return {}
+    rows = session.execute(select(Unit.id, Unit.serial, Unit.kind, Unit.part_id)
+                           .where(Unit.serial.in_(serials)))
+    return {r.serial: r for r in rows}
+
+
 @dataclass
 class _Keys:
-    parents: dict[str, Unit]
+    parents: dict[str, Row]
     lots: dict[str, MaterialLot]
-    children: dict[str, Unit]
+    children: dict[str, Row]
     parts: dict
     loads: dict[tuple[str | None, str], list]
     busy: dict[int, str] = field(default_factory=dict)  # child unit id -> serial, already installed
@@ -188,10 +198,11 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
             key = (item.location, at, item.installed_after)
             if key not in by_location:
                 by_location[key] = _at_location(cmd, keys, item, at, n)
+                # Once per feeder and time: the first item that names it is the one to blame.
+                for ld in keys.loads.get((cmd.station, item.location or ""), ()):
+                    if ld.lot_id in by_location[key][0] and ld.status == "quarantined":
+                        quarantined.setdefault(ld.lot_id, (ld.lot_code, f"items[{n}].location"))
             lot_ids, part_id, attribution = by_location[key]
-            for ld in keys.loads.get((cmd.station, item.location or ""), ()):
-                if ld.lot_id in lot_ids and ld.status == "quarantined":
-                    quarantined.setdefault(ld.lot_id, (ld.lot_code, f"items[{n}].location"))
         if item.part_number:
             named = lookup.require(keys.parts, item.part_number, f"items[{n}].part_number", "part")
             if named.id != part_id:
@@ -302,7 +313,7 @@ def _ancestors_of(session: Session, unit_ids: set[int]) -> dict[int, set[int]]:
 _SEEDS_PER_QUERY = 5000  # bound parameters per statement stay far below both engines' limits
 
 
-def _refuse_installed_children(parent: Unit, child_ids: list[int], keys: _Keys) -> None:
+def _refuse_installed_children(parent: Row, child_ids: list[int], keys: _Keys) -> None:
     if not child_ids:
         return
     if len(set(child_ids)) != len(child_ids):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import AwareDatetime, Field
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -139,15 +139,16 @@ def depanelize_many(session: Session, cmds: list[Depanelize]) -> list[dict]:
         by_time.setdefault(at, []).append(unit)
     for at, units in by_time.items():
         register_units(session, RegisterUnits(units=units, registered_at=at))
-    ids_at: dict[AwareDatetime, list[int]] = {}
     for panel, cmd in changed.values():
-        ids_at.setdefault(cmd.depanelized_at, []).append(panel.id)
         # The loaded objects stay true to the row (set_committed_value: no second UPDATE at flush).
         set_committed_value(panel, "depanelized_at", cmd.depanelized_at)
         set_committed_value(panel, "status", "depanelized")
-    for at, ids in ids_at.items():
-        session.execute(update(Unit).where(Unit.id.in_(ids)).values(depanelized_at=at, status="depanelized"),
-                        execution_options={"synchronize_session": False})
+    if changed:  # one executemany (a panel's depanelization time is its own)
+        unit = Unit.__table__
+        session.connection().execute(
+            update(unit).where(unit.c.id == bindparam("panel_id"))
+            .values(depanelized_at=bindparam("at", type_=unit.c.depanelized_at.type), status="depanelized"),
+            [{"panel_id": panel.id, "at": cmd.depanelized_at} for panel, cmd in changed.values()])
     outbox.emit_many(session, [outbox.Event("panel.depanelized", "unit", cmd.panel_serial,
                                             cmd.model_dump(mode="json")) for _, cmd in changed.values()])
     return answers
