@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import AwareDatetime, Field, model_validator
-from sqlalchemy import Row, and_, or_, select
+from sqlalchemy import Row, and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from traceability import lookup, outbox, policy
@@ -300,6 +300,11 @@ def _ancestors_of(session: Session, unit_ids: set[int]) -> dict[int, set[int]]:
     edge = ComponentInstallation.__table__.alias("edge")
     out: dict[int, set[int]] = {u: set() for u in unit_ids}
     ids = sorted(unit_ids)
+    if session.get_bind().dialect.name == "postgresql":
+        # An index walk up from each seed: without statistics (a table growing under a bulk load)
+        # the planner may pick a hash join that scans every installation per batch.
+        session.execute(text("SET LOCAL enable_hashjoin = off"))
+        session.execute(text("SET LOCAL enable_mergejoin = off"))
     for start in range(0, len(ids), _SEEDS_PER_QUERY):
         up = select(Unit.id.label("seed"), Unit.id.label("unit_id")).where(
             Unit.id.in_(ids[start:start + _SEEDS_PER_QUERY])).cte("up", recursive=True)
@@ -307,6 +312,9 @@ def _ancestors_of(session: Session, unit_ids: set[int]) -> dict[int, set[int]]:
             up.join(edge, edge.c.child_unit_id == up.c.unit_id)).where(edge.c.removed_at.is_(None)))
         for seed, above in session.execute(select(up.c.seed, up.c.unit_id).where(up.c.unit_id != up.c.seed)):
             out[seed].add(above)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL enable_hashjoin = on"))
+        session.execute(text("SET LOCAL enable_mergejoin = on"))
     return out
 
 
