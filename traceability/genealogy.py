@@ -18,6 +18,7 @@ that scan whole indexes, where index nested loops touch only the rows of the tra
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -116,6 +117,23 @@ class ForwardTrace:
         return {u.serial for u in self.units}
 
 
+@dataclass(frozen=True)
+class ForwardReach:
+    """The units a lot reached, as ids in ascending order (the keyset order of pages)."""
+
+    unit_ids: list[int]
+    top_level_ids: list[int]
+
+    @property
+    def total(self) -> int:
+        return len(self.unit_ids)
+
+    def page(self, first: int, after_id: int = 0) -> tuple[list[int], bool]:
+        """The `first` ids after `after_id`, and whether more follow."""
+        start = bisect_right(self.unit_ids, after_id)
+        return self.unit_ids[start:start + first], start + first < len(self.unit_ids)
+
+
 # --- shared conditions -------------------------------------------------------------------------
 
 
@@ -142,19 +160,21 @@ def _owned(inst, node) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
     )
 
 
+# Transaction-local (SET LOCAL), so the caller's other statements plan as usual.
+_JOINS = text("SELECT set_config('enable_mergejoin', :on, true), set_config('enable_hashjoin', :on, true)")
+
+
 @contextmanager
 def _graph_walk(session: Session) -> Iterator[None]:
     """Index nested loops for the walk (PostgreSQL only; SQLite plans these well by itself)."""
     pg = session.get_bind().dialect.name == "postgresql"
-    if pg:
-        session.execute(text("SET LOCAL enable_mergejoin = off"))
-        session.execute(text("SET LOCAL enable_hashjoin = off"))
+    if pg:  # one statement each way: a SET per switch was a round trip per switch
+        session.execute(_JOINS, {"on": "off"})
     try:
         yield
     finally:
         if pg:
-            session.execute(text("SET LOCAL enable_mergejoin = on"))
-            session.execute(text("SET LOCAL enable_hashjoin = on"))
+            session.execute(_JOINS, {"on": "on"})
 
 
 # --- backward --------------------------------------------------------------------------------
@@ -325,6 +345,14 @@ def _forward_units_statement(include_removed: bool):  # type: ignore[no-untyped-
 
 
 @cache
+def _forward_reach_statement(include_removed: bool):  # type: ignore[no-untyped-def]
+    """Ids and top-level flags only: no part, work order or serial per reached unit."""
+    up = containing_units(include_removed)
+    return (select(U.c.id, _is_top_level().label("top"))
+            .select_from(U.join(up, up.c.unit_id == U.c.id)).order_by(U.c.id))
+
+
+@cache
 def _forward_page_statement(include_removed: bool):  # type: ignore[no-untyped-def]
     """One page by keyset, with the total in the same statement (the CTE is computed once)."""
     units_cte = containing_units(include_removed)
@@ -373,6 +401,14 @@ def forward(session: Session, lot_code: str, *, include_removed: bool = False) -
         top_level=[u for u, r in zip(units, rows, strict=True) if r.top],
         containers=containers,
     )
+
+
+def forward_reach(session: Session, lot_code: str, *, include_removed: bool = False) -> ForwardReach:
+    """Every unit containing the lot, by id, with the top-level ones: the recall scope in one walk.
+    A page, the total and the containers (`containers_of`) are all taken from it."""
+    with _graph_walk(session):
+        rows = session.execute(_forward_reach_statement(include_removed), {"lot": lot_code}).all()
+    return ForwardReach(unit_ids=[r.id for r in rows], top_level_ids=[r.id for r in rows if r.top])
 
 
 def forward_page(

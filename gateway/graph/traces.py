@@ -12,8 +12,7 @@ from gateway.graph.materials import MaterialLot, lots_by_code
 from gateway.graph.pagination import UnitConnection, unit_connection
 from gateway.graph.units import Unit, unit_by_id, units_by_id
 from traceability import genealogy
-from traceability.genealogy import ForwardTrace as ForwardScope
-from traceability.genealogy import TraceMaterial, TraceUnit
+from traceability.genealogy import TraceContainer, TraceMaterial, TraceUnit
 
 
 async def _unit_by_serial(info: Info, serial: str) -> Unit:
@@ -112,18 +111,17 @@ class BackwardTrace:
 class ForwardTrace:
     lot: str
     total_units: int
-    include_removed: strawberry.Private[bool]
+    unit_ids: strawberry.Private[list[int]]  # every unit reached, ascending
+    top_level_ids: strawberry.Private[list[int]]
     page: strawberry.Private[list[int]]  # unit ids of the requested page
     has_next: strawberry.Private[bool]
     after: strawberry.Private[int]
+    held: strawberry.Private[list[TraceContainer] | None]  # None until asked for
 
     @strawberry.field(description="The requested page of units containing the lot, in a stable order.")
     async def units(self, info: Info) -> UnitConnection:
         return await unit_connection(info, self.page, total=self.total_units, has_next=self.has_next,
                                      after=self.after)
-
-    async def _scope(self, info: Info) -> ForwardScope:
-        return await info.context.loaders.forward_scope.load((self.lot, self.include_removed))
 
     @strawberry.field(description="The lot and every sublot split from it.")
     async def lots(self, info: Info) -> list[MaterialLot]:
@@ -131,12 +129,17 @@ class ForwardTrace:
 
     @strawberry.field(description="Units containing the lot that are in no other unit (finished goods).")
     async def top_level(self, info: Info) -> list[Unit]:
-        return await units_by_id(info, [u.id for u in (await self._scope(info)).top_level])
+        return await units_by_id(info, self.top_level_ids)
+
+    async def _containers(self, info: Info) -> list[TraceContainer]:
+        if self.held is None:  # read with the walk when the query names them; else now
+            self.held = await info.context.read(genealogy.containers_of, self.unit_ids)
+        return self.held
 
     @strawberry.field(description="Boxes, pallets and shipments holding those units, and above.")
     async def containers(self, info: Info) -> list[Container]:
-        return [Container.of(c) for c in (await self._scope(info)).containers]
+        return [Container.of(c) for c in await self._containers(info)]
 
     @strawberry.field
     async def shipments(self, info: Info) -> list[Container]:
-        return [Container.of(c) for c in (await self._scope(info)).shipments]
+        return [Container.of(c) for c in await self._containers(info) if c.kind == "shipment"]
