@@ -165,15 +165,18 @@ _JOINS = text("SELECT set_config('enable_mergejoin', :on, true), set_config('ena
 
 
 @contextmanager
-def _graph_walk(session: Session) -> Iterator[None]:
-    """Index nested loops for the walk (PostgreSQL only; SQLite plans these well by itself)."""
-    pg = session.get_bind().dialect.name == "postgresql"
-    if pg:  # one statement each way: a SET per switch was a round trip per switch
+def graph_walk(session: Session) -> Iterator[None]:
+    """Index nested loops for the walks inside (PostgreSQL only; SQLite plans these well by itself).
+    Nests: a caller running several walks and lookups (a recall scope) switches once for all."""
+    switch = session.get_bind().dialect.name == "postgresql" and not session.info.get("graph_walk")
+    if switch:  # one statement each way: a SET per switch was a round trip per switch
         session.execute(_JOINS, {"on": "off"})
+        session.info["graph_walk"] = True
     try:
         yield
     finally:
-        if pg:
+        if switch:
+            session.info["graph_walk"] = False
             session.execute(_JOINS, {"on": "on"})
 
 
@@ -238,7 +241,7 @@ def backward(
     if root is None:
         return BackwardTrace(root=None)
     params = {"serial": serial, **({"at": at} if at is not None else {})}
-    with _graph_walk(session):
+    with graph_walk(session):
         rows = session.execute(_backward_statement(at is not None, include_removed), params).all()
     units, materials = [], []
     for r in rows:
@@ -391,7 +394,7 @@ def _containers_statement(dialect: str):  # type: ignore[no-untyped-def]
 
 def forward(session: Session, lot_code: str, *, include_removed: bool = False) -> ForwardTrace:
     """Every unit containing the lot at any level, the top-level units, their containers."""
-    with _graph_walk(session):
+    with graph_walk(session):
         rows = session.execute(_forward_units_statement(include_removed), {"lot": lot_code}).all()
         units = [_to_unit(r) for r in rows]
         containers = containers_of(session, [u.id for u in units])
@@ -406,7 +409,7 @@ def forward(session: Session, lot_code: str, *, include_removed: bool = False) -
 def forward_reach(session: Session, lot_code: str, *, include_removed: bool = False) -> ForwardReach:
     """Every unit containing the lot, by id, with the top-level ones: the recall scope in one walk.
     A page, the total and the containers (`containers_of`) are all taken from it."""
-    with _graph_walk(session):
+    with graph_walk(session):
         rows = session.execute(_forward_reach_statement(include_removed), {"lot": lot_code}).all()
     return ForwardReach(unit_ids=[r.id for r in rows], top_level_ids=[r.id for r in rows if r.top])
 
@@ -415,7 +418,7 @@ def forward_page(
     session: Session, lot_code: str, *, first: int, after_id: int = 0, include_removed: bool = False
 ) -> tuple[list[TraceUnit], int, bool]:
     """One keyset page of the units containing the lot: (units, total, has_next)."""
-    with _graph_walk(session):
+    with graph_walk(session):
         rows = session.execute(_forward_page_statement(include_removed),
                                {"lot": lot_code, "after": after_id, "first": first + 1}).all()
     total = rows[0].total if rows else _forward_total(session, lot_code, include_removed)
@@ -426,7 +429,7 @@ def forward_page(
 def _forward_total(session: Session, lot_code: str, include_removed: bool) -> int:
     """The total when a page is empty (past the end): counted on its own."""
     units_cte = containing_units(include_removed)
-    with _graph_walk(session):
+    with graph_walk(session):
         return session.scalar(select(func.count()).select_from(units_cte), {"lot": lot_code}) or 0
 
 
@@ -435,7 +438,8 @@ def containers_of(session: Session, unit_ids: list[int]) -> list[TraceContainer]
     if not unit_ids:
         return []
     statement = _containers_statement(session.get_bind().dialect.name)
-    rows = session.execute(statement, {"unit_ids": unit_ids}).all()
+    with graph_walk(session):  # else PostgreSQL hashes all of container_item for a few boxes
+        rows = session.execute(statement, {"unit_ids": unit_ids}).all()
     return [TraceContainer(code=r.code, kind=r.kind, status=r.status, parent_code=r.parent,
                            customer=r.customer, shipped_at=r.shipped_at) for r in rows]
 

@@ -41,10 +41,11 @@ class RecallScope:
 def recall_scope(session: Session, lot: str, *, first: int, after_id: int, include_removed: bool,
                  with_page: bool, with_top_level: bool, with_containers: bool) -> RecallScope:
     """One walk for the page, the total, the top level and the containers (from its unit ids)."""
-    reach = timed_trace(genealogy.forward_reach, session, lot, include_removed=include_removed)
-    page, has_next = reach.page(first, after_id)
-    wanted = [*(page if with_page else ()), *(reach.top_level_ids if with_top_level else ())]
-    return RecallScope(
-        reach=reach, page=page, has_next=has_next,
-        units=units_by_id(session, wanted) if wanted else {},
-        containers=genealogy.containers_of(session, reach.unit_ids) if with_containers else None)
+    with genealogy.graph_walk(session):  # the planner switches once for the three statements
+        reach = timed_trace(genealogy.forward_reach, session, lot, include_removed=include_removed)
+        page, has_next = reach.page(first, after_id)
+        wanted = [*(page if with_page else ()), *(reach.top_level_ids if with_top_level else ())]
+        return RecallScope(
+            reach=reach, page=page, has_next=has_next,
+            units=units_by_id(session, wanted) if wanted else {},
+            containers=genealogy.containers_of(session, reach.unit_ids) if with_containers else None)
