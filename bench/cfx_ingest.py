@@ -2,8 +2,11 @@
 
 Per store, prints installations/s through the real path (published to a topic exchange, consumed
 by `CfxConsumer`: parse, translate, attribute each feeder location to the reel loaded there,
-insert, ack after commit) next to the raw rate of the same rows inserted with `executemany` in
-the same batches (one transaction per batch) into the same database, and their ratio.
+insert, ack after commit) next to the raw rate of the very rows it stored, inserted again in the
+same batches (one transaction per batch) into the same database, and their ratio. The raw insert
+is the best the store offers: on SQLite the driver's `executemany` of the stored values, on
+PostgreSQL `COPY`. Also shown: SQLAlchemy Core `executemany` of the same rows (the statement the
+store's own insert uses, with its per-row parameter processing), for comparison with older figures.
 
     .venv/bin/python -m bench.cfx_ingest --messages 400 --components 50 \\
         --database-url sqlite:////tmp/cfx-bench.db \\
@@ -165,12 +168,46 @@ def peak_mb() -> float:
 
 
 def raw_path(store: Store, p: str, messages: int, components: int, batch: int) -> tuple[float, int]:
-    """The very rows the real path stored, inserted again with `executemany` in the same batches (one
-    transaction per batch). Returns (seconds, rows)."""
+    """The very rows the real path stored, read back as the driver returns them and inserted again
+    in the same batches (one transaction per batch) the fastest way the store has: SQLite's
+    `executemany`, PostgreSQL's `COPY`. Returns (seconds, rows)."""
+    table = ComponentInstallation.__table__
+    columns = [c.name for c in table.columns if c.name != "id"]
+    names = ", ".join(columns)
+    raw = store.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        mark = "?" if store.dialect == "sqlite" else "%s"
+        cur.execute(f"SELECT {names} FROM {table.name} WHERE station = {mark} ORDER BY id LIMIT {mark}",
+                    (f"{p}.SMT", messages * components))
+        rows = cur.fetchall()
+        raw.commit()
+        statement = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join([mark] * len(columns))})"
+        per_batch = batch * components
+        started = time.perf_counter()
+        for first in range(0, len(rows), per_batch):
+            chunk = rows[first:first + per_batch]
+            if store.dialect == "postgresql":
+                with cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                    for row in chunk:
+                        copy.write_row(row)
+            else:
+                cur.execute("BEGIN IMMEDIATE")
+                cur.executemany(statement, chunk)
+            raw.commit()
+        return time.perf_counter() - started, len(rows)
+    finally:
+        raw.close()
+
+
+def raw_core_path(store: Store, p: str, messages: int, components: int, batch: int) -> tuple[float, int]:
+    """The same rows through SQLAlchemy Core `insert` + `executemany` (as the store's own insert
+    runs, bind processors included), in the same batches. Returns (seconds, rows)."""
     table = ComponentInstallation.__table__
     with store.read() as session:
         rows = [dict(r._mapping) for r in session.execute(
-            select(table).where(table.c.station == f"{p}.SMT").order_by(table.c.id))]
+            select(table).where(table.c.station == f"{p}.SMT").order_by(table.c.id)
+            .limit(messages * components))]
     for r in rows:
         del r["id"]
     per_batch = batch * components
@@ -197,11 +234,13 @@ def main() -> None:
     print(f"{args.messages} MaterialsInstalled x {args.components} components = {rows} installations "
           f"per round, batches of {args.batch_size}, prefetch {args.prefetch}, {args.rounds} round(s)")
     print(f"{'store':<12}{'round':>6}{'published/s':>13}{'real inst/s':>14}{'raw rows/s':>13}"
-          f"{'real/raw':>10}")
+          f"{'real/raw':>10}{'Core rows/s':>13}{'real/Core':>11}")
     for url in args.database_url:
         store = Store(make_engine(url))
         schema.upgrade(store.engine)
-        ratios, reals, raws = [], [], []
+        reals: list[float] = []
+        raws: list[float] = []
+        cores: list[float] = []
         for n in range(1, args.rounds + 1):
             p = f"CB{uuid.uuid4().hex[:6].upper()}"
             settings = CfxSettings(exchange=f"cfx.bench.{p}", queue=f"tracebridge.cfx.bench.{p}",
@@ -209,14 +248,19 @@ def main() -> None:
             prepare(store, p, args.messages)
             published, consumed = real_path(store, args.amqp_url, p, args.messages, args.components, settings)
             raw, copied = raw_path(store, p, args.messages, args.components, args.batch_size)
+            core, core_rows = raw_core_path(store, p, args.messages, args.components, args.batch_size)
             reals.append(rows / consumed)
             raws.append(copied / raw)
-            ratios.append(reals[-1] / raws[-1])
+            cores.append(core_rows / core)
             print(f"{store.dialect:<12}{n:>6}{args.messages / published:>13.0f}{reals[-1]:>14.0f}"
-                  f"{raws[-1]:>13.0f}{ratios[-1]:>10.2f}")
+                  f"{raws[-1]:>13.0f}{reals[-1] / raws[-1]:>10.2f}{cores[-1]:>13.0f}"
+                  f"{reals[-1] / cores[-1]:>11.2f}")
         if reals:
+            ratios = [r / w for r, w in zip(reals, raws, strict=True)]
+            core_ratios = [r / w for r, w in zip(reals, cores, strict=True)]
             print(f"{store.dialect:<12}{'median':>6}{'':>13}{statistics.median(reals):>14.0f}"
-                  f"{statistics.median(raws):>13.0f}{statistics.median(ratios):>10.2f}")
+                  f"{statistics.median(raws):>13.0f}{statistics.median(ratios):>10.2f}"
+                  f"{statistics.median(cores):>13.0f}{statistics.median(core_ratios):>11.2f}")
         for n in args.processes:
             scaling(store, url, args, n)
         store.dispose()
@@ -232,10 +276,12 @@ def scaling(store: Store, url: str, args: argparse.Namespace, processes: int) ->
     consumed, mbs = real_path_processes(store, url, args.amqp_url, p, args.messages, args.components,
                                        settings, processes)
     raw, copied = raw_path(store, p, args.messages, args.components, args.batch_size)
-    real, raw_rate = args.messages * args.components / consumed, copied / raw
+    core, core_rows = raw_core_path(store, p, args.messages, args.components, args.batch_size)
+    real, raw_rate, core_rate = args.messages * args.components / consumed, copied / raw, core_rows / core
     print(f"{store.dialect:<12}{f'{processes} proc':>6}{'':>13}{real:>14.0f}{raw_rate:>13.0f}"
-          f"{real / raw_rate:>10.2f}   consumer peak memory {max(mbs):.0f} MB")
-    return {"processes": processes, "real": real, "raw": raw_rate, "peak_mb": max(mbs)}
+          f"{real / raw_rate:>10.2f}{core_rate:>13.0f}{real / core_rate:>11.2f}"
+          f"   consumer peak memory {max(mbs):.0f} MB")
+    return {"processes": processes, "real": real, "raw": raw_rate, "core": core_rate, "peak_mb": max(mbs)}
 
 
 if __name__ == "__main__":
