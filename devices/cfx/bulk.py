@@ -23,7 +23,7 @@ from devices.cfx.units import position
 from traceability.commands import InstallComponents
 from traceability.commands.installations import install_many
 from traceability.errors import Conflict, DomainError
-from traceability.idempotency import accept_many, payload_hash, seen_many
+from traceability.idempotency import accept_many, seen_many
 
 if TYPE_CHECKING:
     from devices.cfx.ingest import Ingest
@@ -40,12 +40,10 @@ def install(ingest: Ingest, session: Session, items: list[Parsed], received: dat
     later: list[int] = []  # a second copy inside the batch: after the first, one by one
     firsts: set[tuple[str, str]] = set()
     bodies: dict[int, Any] = {}
-    digests: dict[int, str] = {}
     for k, p in enumerate(items):
         env = p.env
-        digests[k] = payload_hash(p.data)
         if keys[k] in prior:
-            if prior[keys[k]].payload_hash == digests[k]:
+            if prior[keys[k]].payload_hash == p.digest:
                 outcomes[k] = Outcome("replayed", env.UniqueID, env.Source, env.MessageName,
                                       answer=dict(prior[keys[k]].response or {}, replayed=True))
             else:
@@ -88,7 +86,7 @@ def install(ingest: Ingest, session: Session, items: list[Parsed], received: dat
                 continue
             answer = answer_of(p.env, len(group), received)
             accepted.append({"source": keys[k][0], "message_id": p.env.UniqueID,
-                             "command": p.env.MessageName[-64:], "payload_hash": digests[k],
+                             "command": p.env.MessageName[-64:], "payload_hash": p.digest,
                              "response": answer})
             outcomes[k] = Outcome("applied", p.env.UniqueID, p.env.Source, p.env.MessageName, answer=answer)
         accept_many(session, accepted)
