@@ -24,12 +24,16 @@ from traceability.models import InboundMessage
 def payload_hash(payload: Any, *, plain: bool = False) -> str:
     """SHA-256 of the payload as canonical JSON: sorted keys, no spaces, ASCII escapes.
 
-    `plain`: the caller vouches the payload is what orjson decoded from JSON text (dicts, lists,
-    strings, 64-bit integers, finite floats, booleans, None). orjson then writes the canonical
+    `plain`: the caller vouches the payload holds only JSON values (dicts with string keys, lists,
+    strings, integers, finite floats, booleans, None), as orjson decodes them from text or
+    `model_dump(mode="json")` gives them. orjson then writes the canonical
     text, several times faster than the standard library, and it is kept only where it is byte for
     byte what `json.dumps` writes, so the digest never depends on which way it was computed."""
     if plain:
-        fast = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+        try:
+            fast = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits
+            fast = b"\x7f"  # not the standard library's text: take the slow way
         if _same_as_stdlib(fast):
             return hashlib.sha256(fast).hexdigest()
     text = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))

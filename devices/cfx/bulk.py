@@ -1,6 +1,7 @@
 """The set-based path for a run of MaterialsInstalled messages in one batch (a placement line's
 steady traffic): one idempotency look-up, one look-up per kind of key (units, reels, transactions,
-feeder loads) and one multi-row insert for the whole run, instead of a dozen statements per message.
+feeder loads) and one multi-row insert each for the installations, the idempotency log, the audit
+entries and the outbox events of the whole run, instead of a dozen statements per message.
 
 The outcome is the same as applying the messages one by one: a message that cannot be applied is
 parked and writes nothing; a message already applied is a replay. Should the set-based write fail
@@ -20,10 +21,12 @@ from devices.cfx.context import Context, Held, Lookups
 from devices.cfx.outcomes import Outcome, Parsed, SourceStats, answer_of, body_of
 from devices.cfx.translate.assembly import materials_installed
 from devices.cfx.units import position
+from traceability import actor as acting
+from traceability import audit
 from traceability.commands import InstallComponents
 from traceability.commands.installations import install_many
 from traceability.errors import Conflict, DomainError
-from traceability.idempotency import accept_many, seen_many
+from traceability.idempotency import accept_many, payload_hash, seen_many
 
 if TYPE_CHECKING:
     from devices.cfx.ingest import Ingest
@@ -78,7 +81,8 @@ def install(ingest: Ingest, session: Session, items: list[Parsed], received: dat
             outcomes[k] = ingest.dead(session, p.data, p.text, received, exc, stats)
     savepoint = session.begin_nested()
     try:
-        accepted = []
+        accepted, audited = [], []
+        actor = acting.current()
         for k, group, result in zip(owners, groups, install_many(session, groups), strict=True):
             p = items[k]
             if isinstance(result, DomainError):
@@ -88,8 +92,13 @@ def install(ingest: Ingest, session: Session, items: list[Parsed], received: dat
             accepted.append({"source": keys[k][0], "message_id": p.env.UniqueID,
                              "command": p.env.MessageName[-64:], "payload_hash": p.digest,
                              "response": answer})
+            # The entries `commands.execute` writes for each command on the one-by-one path.
+            audited += [{"actor": actor, "command": "InstallComponents", "target": audit.target_of(cmd),
+                         "source": "local", "message_id": None,
+                         "payload_hash": payload_hash(cmd.model_dump(mode="json"))} for cmd in group]
             outcomes[k] = Outcome("applied", p.env.UniqueID, p.env.Source, p.env.MessageName, answer=answer)
         accept_many(session, accepted)
+        audit.record_many(session, audited)
         savepoint.commit()
     except IntegrityError:
         savepoint.rollback()
