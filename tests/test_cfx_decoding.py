@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from devices.cfx.bulk import _digest
 from devices.cfx.envelope import decode
+from traceability.commands import InstallComponents
 from traceability.idempotency import payload_hash
 
 scalars = (st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
@@ -68,3 +71,13 @@ def test_what_the_standard_library_refuses_is_refused(raw):
         json.loads(raw.decode("utf-8", errors="replace"))
     with pytest.raises(ValueError):
         decode(raw)
+
+
+@pytest.mark.parametrize("quantity", [1, 0.5, 1 / 3, 1e-7, 1e20, math.inf])
+def test_the_set_based_audit_digest_is_the_one_commands_execute_writes(quantity):
+    cmd = InstallComponents(parent_serial="P-1", installed_at=datetime(2026, 12, 1, 6, tzinfo=UTC),
+                            station="SMT-1", operation="PLACE", source_message_id="m-\u00e9",
+                            items=[{"location": "F1", "quantity": quantity, "reference_designator": "C1",
+                                    "installed_after": datetime(2026, 12, 1, 5, 59, tzinfo=UTC)},
+                                   {"lot": "R-1", "panel_position": 2}])
+    assert _digest(cmd) == payload_hash(cmd.model_dump(mode="json"))

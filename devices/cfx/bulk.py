@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from math import isfinite
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
@@ -94,8 +95,8 @@ def install(ingest: Ingest, session: Session, items: list[Parsed], received: dat
                              "response": answer})
             # The entries `commands.execute` writes for each command on the one-by-one path.
             audited += [{"actor": actor, "command": "InstallComponents", "target": audit.target_of(cmd),
-                         "source": "local", "message_id": None,
-                         "payload_hash": payload_hash(cmd.model_dump(mode="json"))} for cmd in group]
+                         "source": "local", "message_id": None, "payload_hash": _digest(cmd)}
+                        for cmd in group]
             outcomes[k] = Outcome("applied", p.env.UniqueID, p.env.Source, p.env.MessageName, answer=answer)
         accept_many(session, accepted)
         audit.record_many(session, audited)
@@ -120,3 +121,10 @@ def _prefetch(session: Session, bodies) -> Lookups:  # type: ignore[no-untyped-d
                               if x.Material and x.Material.UniqueIdentifier})
     cache.load_transactions(session, [b.TransactionId for b in bodies if b.TransactionId])
     return cache
+
+
+def _digest(cmd: InstallComponents) -> str:
+    """`payload_hash` of the command's JSON form, as `commands.execute` computes it. The form holds
+    only JSON values; its one float field may be infinite (pydantic reads "Infinity"), which only
+    the standard library's way writes as it always did."""
+    return payload_hash(cmd.model_dump(mode="json"), plain=all(isfinite(i.quantity) for i in cmd.items))
