@@ -6,7 +6,10 @@ insert, ack after commit) next to the raw rate of the very rows it stored, inser
 same batches (one transaction per batch) into the same database, and their ratio. The raw insert
 is the best the store offers: on SQLite the driver's `executemany` of the stored values, on
 PostgreSQL `COPY`. Also shown: SQLAlchemy Core `executemany` of the same rows (the statement the
-store's own insert uses, with its per-row parameter processing), for comparison with older figures.
+store's own insert uses, with its per-row parameter processing), for comparison with older figures,
+and the CPU ratio: the raw insert's CPU seconds over the consumer thread's, in this process only, so
+it means something on SQLite (whose work runs in-process) and is steadier than wall clock on a busy
+machine.
 
     .venv/bin/python -m bench.cfx_ingest --messages 400 --components 50 \\
         --database-url sqlite:////tmp/cfx-bench.db \\
@@ -72,8 +75,10 @@ def message(p: str, i: int, components: int) -> bytes:
 
 
 def real_path(store: Store, amqp_url: str, p: str, messages: int, components: int,
-              settings: CfxSettings, *, timeout: float = 3600) -> tuple[float, float]:
-    """(publish seconds, consume seconds until every message is committed and acked)."""
+              settings: CfxSettings, *, timeout: float = 3600,
+              cpu: list[float] | None = None) -> tuple[float, float]:
+    """(publish seconds, consume seconds until every message is committed and acked). `cpu` gets the
+    consumer thread's CPU seconds appended (on SQLite that includes the database's own work)."""
     connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
     channel = connection.channel()
     declare(channel, settings)
@@ -85,7 +90,10 @@ def real_path(store: Store, amqp_url: str, p: str, messages: int, components: in
     consumer = CfxConsumer(store, amqp_url, settings, sweep_interval_s=3600)
     done = threading.Event()
 
+    used = [0.0]
+
     def count(_: int) -> None:
+        used[0] = time.thread_time()  # this thread's CPU since it started
         if consumer.stats.messages >= messages:
             done.set()
 
@@ -99,6 +107,8 @@ def real_path(store: Store, amqp_url: str, p: str, messages: int, components: in
     consumed = time.perf_counter() - started
     consumer.stop.set()
     thread.join(timeout=60)
+    if cpu is not None:
+        cpu.append(used[0])
     channel.queue_delete(settings.queue)
     channel.exchange_delete(settings.exchange)
     connection.close()
@@ -234,33 +244,40 @@ def main() -> None:
     print(f"{args.messages} MaterialsInstalled x {args.components} components = {rows} installations "
           f"per round, batches of {args.batch_size}, prefetch {args.prefetch}, {args.rounds} round(s)")
     print(f"{'store':<12}{'round':>6}{'published/s':>13}{'real inst/s':>14}{'raw rows/s':>13}"
-          f"{'real/raw':>10}{'Core rows/s':>13}{'real/Core':>11}")
+          f"{'real/raw':>10}{'Core rows/s':>13}{'real/Core':>11}{'cpu ratio':>10}")
     for url in args.database_url:
         store = Store(make_engine(url))
         schema.upgrade(store.engine)
         reals: list[float] = []
         raws: list[float] = []
         cores: list[float] = []
+        cpus: list[float] = []  # raw CPU seconds / real CPU seconds, this process only
         for n in range(1, args.rounds + 1):
             p = f"CB{uuid.uuid4().hex[:6].upper()}"
             settings = CfxSettings(exchange=f"cfx.bench.{p}", queue=f"tracebridge.cfx.bench.{p}",
                                    batch_size=args.batch_size, prefetch=args.prefetch, batch_wait_s=0.05)
             prepare(store, p, args.messages)
-            published, consumed = real_path(store, args.amqp_url, p, args.messages, args.components, settings)
+            cpu: list[float] = []
+            published, consumed = real_path(store, args.amqp_url, p, args.messages, args.components, settings,
+                                            cpu=cpu)
+            before = time.thread_time()
             raw, copied = raw_path(store, p, args.messages, args.components, args.batch_size)
+            cpu.append(time.thread_time() - before)
             core, core_rows = raw_core_path(store, p, args.messages, args.components, args.batch_size)
+            cpus.append(cpu[1] / cpu[0])
             reals.append(rows / consumed)
             raws.append(copied / raw)
             cores.append(core_rows / core)
             print(f"{store.dialect:<12}{n:>6}{args.messages / published:>13.0f}{reals[-1]:>14.0f}"
                   f"{raws[-1]:>13.0f}{reals[-1] / raws[-1]:>10.2f}{cores[-1]:>13.0f}"
-                  f"{reals[-1] / cores[-1]:>11.2f}")
+                  f"{reals[-1] / cores[-1]:>11.2f}{cpus[-1]:>10.2f}")
         if reals:
             ratios = [r / w for r, w in zip(reals, raws, strict=True)]
             core_ratios = [r / w for r, w in zip(reals, cores, strict=True)]
             print(f"{store.dialect:<12}{'median':>6}{'':>13}{statistics.median(reals):>14.0f}"
                   f"{statistics.median(raws):>13.0f}{statistics.median(ratios):>10.2f}"
-                  f"{statistics.median(cores):>13.0f}{statistics.median(core_ratios):>11.2f}")
+                  f"{statistics.median(cores):>13.0f}{statistics.median(core_ratios):>11.2f}"
+                  f"{statistics.median(cpus):>10.2f}")
         for n in args.processes:
             scaling(store, url, args, n)
         store.dispose()
