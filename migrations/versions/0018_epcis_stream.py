@@ -1,7 +1,7 @@
 """epcis stream: the history's recording order (recorded_seq + triggers) and readers' cursors
 
 Revision ID: 0018_epcis_stream
-Revises: 0017_reliability
+Revises: 0018_trace_indexes
 Create Date: 2026-12-01
 
 Why triggers: every way a fact reaches these tables (ORM, Core batches, COPY, a SQL console) gets
@@ -15,7 +15,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = '0018_epcis_stream'
-down_revision: str | None = '0017_reliability'
+down_revision: str | None = '0018_trace_indexes'  # main's 0018 came first
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
