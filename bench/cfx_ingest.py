@@ -2,8 +2,14 @@
 
 Per store, prints installations/s through the real path (published to a topic exchange, consumed
 by `CfxConsumer`: parse, translate, attribute each feeder location to the reel loaded there,
-insert, ack after commit) next to the raw rate of the same rows inserted with `executemany` in
-the same batches (one transaction per batch) into the same database, and their ratio.
+insert, ack after commit) next to the raw rate of the very rows it stored, inserted again in the
+same batches (one transaction per batch) into the same database, and their ratio. The raw insert
+is the best the store offers: on SQLite the driver's `executemany` of the stored values, on
+PostgreSQL `COPY`. Also shown: SQLAlchemy Core `executemany` of the same rows (the statement the
+store's own insert uses, with its per-row parameter processing), for comparison with older figures,
+and the CPU ratio: the raw insert's CPU seconds over the consumer thread's, in this process only, so
+it means something on SQLite (whose work runs in-process) and is steadier than wall clock on a busy
+machine.
 
     .venv/bin/python -m bench.cfx_ingest --messages 400 --components 50 \\
         --database-url sqlite:////tmp/cfx-bench.db \\
@@ -69,8 +75,10 @@ def message(p: str, i: int, components: int) -> bytes:
 
 
 def real_path(store: Store, amqp_url: str, p: str, messages: int, components: int,
-              settings: CfxSettings, *, timeout: float = 3600) -> tuple[float, float]:
-    """(publish seconds, consume seconds until every message is committed and acked)."""
+              settings: CfxSettings, *, timeout: float = 3600,
+              cpu: list[float] | None = None) -> tuple[float, float]:
+    """(publish seconds, consume seconds until every message is committed and acked). `cpu` gets the
+    consumer thread's CPU seconds appended (on SQLite that includes the database's own work)."""
     connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
     channel = connection.channel()
     declare(channel, settings)
@@ -82,7 +90,10 @@ def real_path(store: Store, amqp_url: str, p: str, messages: int, components: in
     consumer = CfxConsumer(store, amqp_url, settings, sweep_interval_s=3600)
     done = threading.Event()
 
+    used = [0.0]
+
     def count(_: int) -> None:
+        used[0] = time.thread_time()  # this thread's CPU since it started
         if consumer.stats.messages >= messages:
             done.set()
 
@@ -96,6 +107,8 @@ def real_path(store: Store, amqp_url: str, p: str, messages: int, components: in
     consumed = time.perf_counter() - started
     consumer.stop.set()
     thread.join(timeout=60)
+    if cpu is not None:
+        cpu.append(used[0])
     channel.queue_delete(settings.queue)
     channel.exchange_delete(settings.exchange)
     connection.close()
@@ -165,12 +178,46 @@ def peak_mb() -> float:
 
 
 def raw_path(store: Store, p: str, messages: int, components: int, batch: int) -> tuple[float, int]:
-    """The very rows the real path stored, inserted again with `executemany` in the same batches (one
-    transaction per batch). Returns (seconds, rows)."""
+    """The very rows the real path stored, read back as the driver returns them and inserted again
+    in the same batches (one transaction per batch) the fastest way the store has: SQLite's
+    `executemany`, PostgreSQL's `COPY`. Returns (seconds, rows)."""
+    table = ComponentInstallation.__table__
+    columns = [c.name for c in table.columns if c.name != "id"]
+    names = ", ".join(columns)
+    raw = store.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        mark = "?" if store.dialect == "sqlite" else "%s"
+        cur.execute(f"SELECT {names} FROM {table.name} WHERE station = {mark} ORDER BY id LIMIT {mark}",
+                    (f"{p}.SMT", messages * components))
+        rows = cur.fetchall()
+        raw.commit()
+        statement = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join([mark] * len(columns))})"
+        per_batch = batch * components
+        started = time.perf_counter()
+        for first in range(0, len(rows), per_batch):
+            chunk = rows[first:first + per_batch]
+            if store.dialect == "postgresql":
+                with cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                    for row in chunk:
+                        copy.write_row(row)
+            else:
+                cur.execute("BEGIN IMMEDIATE")
+                cur.executemany(statement, chunk)
+            raw.commit()
+        return time.perf_counter() - started, len(rows)
+    finally:
+        raw.close()
+
+
+def raw_core_path(store: Store, p: str, messages: int, components: int, batch: int) -> tuple[float, int]:
+    """The same rows through SQLAlchemy Core `insert` + `executemany` (as the store's own insert
+    runs, bind processors included), in the same batches. Returns (seconds, rows)."""
     table = ComponentInstallation.__table__
     with store.read() as session:
         rows = [dict(r._mapping) for r in session.execute(
-            select(table).where(table.c.station == f"{p}.SMT").order_by(table.c.id))]
+            select(table).where(table.c.station == f"{p}.SMT").order_by(table.c.id)
+            .limit(messages * components))]
     for r in rows:
         del r["id"]
     per_batch = batch * components
@@ -197,26 +244,40 @@ def main() -> None:
     print(f"{args.messages} MaterialsInstalled x {args.components} components = {rows} installations "
           f"per round, batches of {args.batch_size}, prefetch {args.prefetch}, {args.rounds} round(s)")
     print(f"{'store':<12}{'round':>6}{'published/s':>13}{'real inst/s':>14}{'raw rows/s':>13}"
-          f"{'real/raw':>10}")
+          f"{'real/raw':>10}{'Core rows/s':>13}{'real/Core':>11}{'cpu ratio':>10}")
     for url in args.database_url:
         store = Store(make_engine(url))
         schema.upgrade(store.engine)
-        ratios, reals, raws = [], [], []
+        reals: list[float] = []
+        raws: list[float] = []
+        cores: list[float] = []
+        cpus: list[float] = []  # raw CPU seconds / real CPU seconds, this process only
         for n in range(1, args.rounds + 1):
             p = f"CB{uuid.uuid4().hex[:6].upper()}"
             settings = CfxSettings(exchange=f"cfx.bench.{p}", queue=f"tracebridge.cfx.bench.{p}",
                                    batch_size=args.batch_size, prefetch=args.prefetch, batch_wait_s=0.05)
             prepare(store, p, args.messages)
-            published, consumed = real_path(store, args.amqp_url, p, args.messages, args.components, settings)
+            cpu: list[float] = []
+            published, consumed = real_path(store, args.amqp_url, p, args.messages, args.components, settings,
+                                            cpu=cpu)
+            before = time.thread_time()
             raw, copied = raw_path(store, p, args.messages, args.components, args.batch_size)
+            cpu.append(time.thread_time() - before)
+            core, core_rows = raw_core_path(store, p, args.messages, args.components, args.batch_size)
+            cpus.append(cpu[1] / cpu[0])
             reals.append(rows / consumed)
             raws.append(copied / raw)
-            ratios.append(reals[-1] / raws[-1])
+            cores.append(core_rows / core)
             print(f"{store.dialect:<12}{n:>6}{args.messages / published:>13.0f}{reals[-1]:>14.0f}"
-                  f"{raws[-1]:>13.0f}{ratios[-1]:>10.2f}")
+                  f"{raws[-1]:>13.0f}{reals[-1] / raws[-1]:>10.2f}{cores[-1]:>13.0f}"
+                  f"{reals[-1] / cores[-1]:>11.2f}{cpus[-1]:>10.2f}")
         if reals:
+            ratios = [r / w for r, w in zip(reals, raws, strict=True)]
+            core_ratios = [r / w for r, w in zip(reals, cores, strict=True)]
             print(f"{store.dialect:<12}{'median':>6}{'':>13}{statistics.median(reals):>14.0f}"
-                  f"{statistics.median(raws):>13.0f}{statistics.median(ratios):>10.2f}")
+                  f"{statistics.median(raws):>13.0f}{statistics.median(ratios):>10.2f}"
+                  f"{statistics.median(cores):>13.0f}{statistics.median(core_ratios):>11.2f}"
+                  f"{statistics.median(cpus):>10.2f}")
         for n in args.processes:
             scaling(store, url, args, n)
         store.dispose()
@@ -232,10 +293,12 @@ def scaling(store: Store, url: str, args: argparse.Namespace, processes: int) ->
     consumed, mbs = real_path_processes(store, url, args.amqp_url, p, args.messages, args.components,
                                        settings, processes)
     raw, copied = raw_path(store, p, args.messages, args.components, args.batch_size)
-    real, raw_rate = args.messages * args.components / consumed, copied / raw
+    core, core_rows = raw_core_path(store, p, args.messages, args.components, args.batch_size)
+    real, raw_rate, core_rate = args.messages * args.components / consumed, copied / raw, core_rows / core
     print(f"{store.dialect:<12}{f'{processes} proc':>6}{'':>13}{real:>14.0f}{raw_rate:>13.0f}"
-          f"{real / raw_rate:>10.2f}   consumer peak memory {max(mbs):.0f} MB")
-    return {"processes": processes, "real": real, "raw": raw_rate, "peak_mb": max(mbs)}
+          f"{real / raw_rate:>10.2f}{core_rate:>13.0f}{real / core_rate:>11.2f}"
+          f"   consumer peak memory {max(mbs):.0f} MB")
+    return {"processes": processes, "real": real, "raw": raw_rate, "core": core_rate, "peak_mb": max(mbs)}
 
 
 if __name__ == "__main__":

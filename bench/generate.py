@@ -14,18 +14,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from sqlalchemy import func, select
 
 from traceability import commands as c
 from traceability.commands.installations import install_many
+from traceability.commands.packing import pack_many
+from traceability.commands.units import depanelize_many
 from traceability.database import Store
 from traceability.errors import DomainError
 from traceability.models import ComponentInstallation, Unit
 
 START = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
 FEEDERS = 24  # component parts on the line; each has a feeder on SMT-1
-REEL_SIZE = 600  # placements per reel before the operator splices the next one
+REEL_SIZE = 2000  # placements per reel before the operator splices the next one
 KEEP = 5000  # serials and lots remembered for sampling
 
 
@@ -62,7 +65,7 @@ class _Line:
 
 
 def generate(store: Store, units: int, *, seed: int = 1, prefix: str = "G", placements: int = 20,
-             panels_per_tx: int = 25, progress: Callable[[int], None] | None = None) -> Generated:
+             panels_per_tx: int = 100, progress: Callable[[int], None] | None = None) -> Generated:
     """Build `units` finished products; returns what was written and how long it took."""
     started = time.perf_counter()
     out = Generated()
@@ -87,32 +90,36 @@ def generate(store: Store, units: int, *, seed: int = 1, prefix: str = "G", plac
                 panels.append(_plan_panel(session, line, out, panel_n, size, placements, clock))
                 made += size
             products = _build(session, line, out, panels)
+            at = clock
+            packs: list[c.Pack] = []
+            ships: list[c.Ship] = []
             for i in range(0, len(products), 10):
                 box_n += 1
                 box = f"{prefix}-BOX-{box_n:07d}"
-                c.execute(session, c.Pack(container=box, kind="box", packed_at=clock + timedelta(hours=3),
-                                          items=[c.PackedItem(serial=s) for s in products[i:i + 10]]))
+                packs.append(c.Pack(container=box, kind="box", packed_at=at + timedelta(hours=3),
+                                    items=[c.PackedItem(serial=s) for s in products[i:i + 10]]))
                 open_boxes.append(box)
-                out.containers += 1
             while len(open_boxes) >= 20 or (made >= units and open_boxes):
                 pallet_n += 1
                 pallet = f"{prefix}-PAL-{pallet_n:06d}"
-                c.execute(session, c.Pack(
-                    container=pallet, kind="pallet", packed_at=clock + timedelta(hours=4),
-                    items=[c.PackedItem(container=b) for b in open_boxes[:20]]))
+                packs.append(c.Pack(container=pallet, kind="pallet", packed_at=at + timedelta(hours=4),
+                                    items=[c.PackedItem(container=b) for b in open_boxes[:20]]))
                 open_boxes = open_boxes[20:]
-                out.containers += 1
                 if pallet_n % 4 == 0 or made >= units:
                     shipment_n += 1
                     shipment = f"{prefix}-SHP-{shipment_n:05d}"
                     first = max(1, pallet_n - 3) if pallet_n % 4 == 0 else pallet_n
-                    c.execute(session, c.Pack(
-                        container=shipment, kind="shipment", packed_at=clock + timedelta(hours=5),
+                    packs.append(c.Pack(
+                        container=shipment, kind="shipment", packed_at=at + timedelta(hours=5),
                         items=[c.PackedItem(container=f"{prefix}-PAL-{n:06d}")
                                for n in range(first, pallet_n + 1)]))
-                    c.execute(session, c.Ship(shipment=shipment, customer=f"Customer {shipment_n % 7}",
-                                              shipped_at=clock + timedelta(hours=6)))
-                    out.containers += 1
+                    ships.append(c.Ship(shipment=shipment, customer=f"Customer {shipment_n % 7}",
+                                        shipped_at=at + timedelta(hours=6)))
+            # Boxes, then the pallets and shipments they complete: one batch for the slice.
+            pack_many(session, packs)
+            out.containers += len(packs)
+            for ship in ships:
+                c.execute(session, ship)
         out.products = made
         if progress:
             progress(made)
@@ -154,6 +161,13 @@ class _Panel:
     install: c.InstallComponents
 
 
+@cache
+def _item(feeder: int, k: int, position: int) -> c.InstalledItem:
+    """Commands are immutable: the same placement on every panel is one validated object."""
+    return c.InstalledItem(location=f"F{feeder:02d}", reference_designator=f"X{k + 1}",
+                           panel_position=position)
+
+
 def _plan_panel(session, line: _Line, out: Generated, n: int, size: int, placements: int,  # type: ignore[no-untyped-def]
                 at: datetime) -> _Panel:
     """One panel's SMT placements; reels that run out are spliced (a load one second later, so
@@ -168,8 +182,7 @@ def _plan_panel(session, line: _Line, out: Generated, n: int, size: int, placeme
         for k in range(per_board):
             f = feeders[k % len(feeders)]
             line.used[f] += 1
-            items.append(c.InstalledItem(location=f"F{f:02d}", reference_designator=f"X{k + 1}",
-                                         panel_position=pos))
+            items.append(_item(f, k, pos))
     out.installations += len(items)
     for f in feeders:
         if line.used[f] >= REEL_SIZE:
@@ -189,8 +202,8 @@ def _build(session, line: _Line, out: Generated, panels: list[_Panel]) -> list[s
             *[c.NewUnit(serial=b, part_number=f"{p}-BRD", kind="board", panel_serial=pn.serial,
                         panel_position=i) for i, b in enumerate(pn.boards, 1)])]))
     _install(session, [pn.install for pn in panels])
-    for pn in panels:
-        c.execute(session, c.Depanelize(panel_serial=pn.serial, depanelized_at=pn.at + timedelta(minutes=30)))
+    depanelize_many(session, [c.Depanelize(panel_serial=pn.serial,
+                                           depanelized_at=pn.at + timedelta(minutes=30)) for pn in panels])
     pairs = [(b.replace("-BRD-", "-PRD-"), b, pn.at + timedelta(hours=2)) for pn in panels for b in pn.boards]
     c.execute(session, c.RegisterUnits(registered_at=pairs[0][2], units=[
         c.NewUnit(serial=s, part_number=f"{p}-PRD") for s, _, _ in pairs]))

@@ -50,17 +50,19 @@ def pct(ms: list[float], q: float) -> float:
 
 
 class BareSql:
-    """genealogy's own statements, compiled once, run on the DBAPI cursor (no ORM rows)."""
+    """genealogy's own walks, compiled once, run on the DBAPI cursor (no ORM rows): backward the
+    as-built statement; forward the reach (every unit id and its top-level flag) and the containers
+    of those units — the statements a traceForward walks with, without the page's unit records."""
 
     def __init__(self, store: Store) -> None:
         self.dialect = store.engine.dialect
         self.raw = store.engine.raw_connection()
         cur = self.raw.cursor()
-        if self.dialect.name == "postgresql":  # what genealogy's _graph_walk sets for its walks
+        if self.dialect.name == "postgresql":  # what genealogy's graph_walk sets for its walks
             cur.execute("SET enable_mergejoin = off")
             cur.execute("SET enable_hashjoin = off")
         self.backward = self._compiled(genealogy._backward_statement(False, False))
-        self.forward = self._compiled(genealogy._forward_units_statement(False))
+        self.forward = self._compiled(genealogy._forward_reach_statement(False))
         self.containers = self._compiled(genealogy._containers_statement(self.dialect.name))
 
     def _compiled(self, stmt: Any) -> tuple[str, Any]:

@@ -126,7 +126,8 @@ def tracebridge(started: list[subprocess.Popen], env: dict[str, str], *args: str
     return proc
 
 
-def wait_http(url: str, *, timeout: float = 60.0) -> bool:
+def wait_http(url: str, *, timeout: float = 180.0) -> bool:
+    # Generous: five processes importing the app at once on a loaded 2-core machine take over a minute.
     import httpx
 
     def up() -> bool:

@@ -12,7 +12,7 @@ from devices.cfx.ingest import Ingest
 from devices.cfx.settings import CfxSettings
 from tests.cfx_support import Line, envelope, master_data, snapshot, t
 from traceability import commands as c
-from traceability.models import DeviceStatus, MaterialLoad, ProcessParameter, Unit, UnitOperation
+from traceability.models import AuditEntry, DeviceStatus, MaterialLoad, ProcessParameter, Unit, UnitOperation
 
 
 def ingest(store, messages, **settings):  # type: ignore[no-untyped-def]
@@ -147,3 +147,28 @@ def test_a_batch_of_installations_gives_each_message_its_own_outcome(store, uid)
     snap = snapshot(store, line)
     assert snap["installations"] == 3
     assert [s[:2] for s in snap["B4"]] == [("C1", "CAP-A")]
+
+
+def test_the_set_based_path_leaves_the_audit_entries_of_the_one_by_one_path(store, uid):
+    line = Line(uid)
+    master_data(store, uid)
+    ingest(store, [line.loaded(), line.work_started(line.smt, line.tx["smt"], t(1))])
+
+    def installed(pos: int) -> dict:
+        return envelope("CFX.Production.Assembly.MaterialsInstalled", line.smt, t(3), {
+            "TransactionId": line.tx["smt"], "InstalledMaterials": [{
+                "UnitIdentifier": line.panel, "UnitPositionNumber": pos, "QuantityInstalled": 1,
+                "CarrierLocation": {"LocationIdentifier": "F1"},
+                "InstalledComponents": [{"ReferenceDesignator": "C1",
+                                         "InstallationTime": t(2).isoformat()}]}]})
+
+    assert [o.status for o in ingest(store, [installed(1)])] == ["applied"]  # one by one
+    out = ingest(store, [installed(2), installed(3)])  # set-based
+    assert [o.status for o in out] == ["applied", "applied"]
+    with store.read() as session:
+        entries = session.execute(select(AuditEntry.actor, AuditEntry.target, AuditEntry.source,
+                                         AuditEntry.payload_hash)
+                                  .where(AuditEntry.command == "InstallComponents",
+                                         AuditEntry.target == line.panel)).all()
+    assert len(entries) == 3 and {(e.actor, e.source) for e in entries} == {("system", "local")}
+    assert len({e.payload_hash for e in entries}) == 3

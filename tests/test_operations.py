@@ -64,7 +64,7 @@ def test_metrics_show_request_latency_trace_latency_and_the_outbox(store, uid):
     assert any('route="/graphql"' in k and 'method="POST"' in k and 'status="200"' in k for k in http), http
     assert not any(lot in k for k in http)  # templates, never raw paths
     traces = _samples(text, "tracebridge_trace_query_seconds_count")
-    assert traces.get('{query="forward_page"}', 0) >= 1, traces
+    assert traces.get('{query="forward_reach"}', 0) >= 1, traces
     backlog = _samples(text, "tracebridge_outbox_backlog")
     assert backlog.get('{destination="events",status="pending"}', 0) >= 2, backlog
     assert _samples(text, "tracebridge_outbox_oldest_age_seconds")['{destination="events"}'] >= 0

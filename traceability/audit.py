@@ -55,6 +55,18 @@ def record(session: Session, *, actor: str, command: str, target: str | None, so
     ))
 
 
+def record_many(session: Session, entries: Sequence[dict[str, Any]]) -> None:
+    """`record` for a batch of commands run set-based (dicts of actor, command, target, source,
+    message_id, payload_hash): one multi-row insert."""
+    if entries:
+        now = utcnow()
+        session.execute(insert(AuditEntry.__table__), [
+            {"recorded_at": now, "actor": e["actor"][:200], "command": e["command"][:64],
+             "target": e["target"], "source": e["source"][:64], "message_id": e["message_id"],
+             "payload_hash": e["payload_hash"]}
+            for e in entries])
+
+
 def canonical(entry: AuditEntry) -> str:
     return json.dumps({
         "seq": entry.seq, "recorded_at": entry.recorded_at.isoformat(), "actor": entry.actor,

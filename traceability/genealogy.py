@@ -18,6 +18,7 @@ that scan whole indexes, where index nested loops touch only the rows of the tra
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -116,6 +117,23 @@ class ForwardTrace:
         return {u.serial for u in self.units}
 
 
+@dataclass(frozen=True)
+class ForwardReach:
+    """The units a lot reached, as ids in ascending order (the keyset order of pages)."""
+
+    unit_ids: list[int]
+    top_level_ids: list[int]
+
+    @property
+    def total(self) -> int:
+        return len(self.unit_ids)
+
+    def page(self, first: int, after_id: int = 0) -> tuple[list[int], bool]:
+        """The `first` ids after `after_id`, and whether more follow."""
+        start = bisect_right(self.unit_ids, after_id)
+        return self.unit_ids[start:start + first], start + first < len(self.unit_ids)
+
+
 # --- shared conditions -------------------------------------------------------------------------
 
 
@@ -142,19 +160,24 @@ def _owned(inst, node) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
     )
 
 
+# Transaction-local (SET LOCAL), so the caller's other statements plan as usual.
+_JOINS = text("SELECT set_config('enable_mergejoin', :on, true), set_config('enable_hashjoin', :on, true)")
+
+
 @contextmanager
-def _graph_walk(session: Session) -> Iterator[None]:
-    """Index nested loops for the walk (PostgreSQL only; SQLite plans these well by itself)."""
-    pg = session.get_bind().dialect.name == "postgresql"
-    if pg:
-        session.execute(text("SET LOCAL enable_mergejoin = off"))
-        session.execute(text("SET LOCAL enable_hashjoin = off"))
+def graph_walk(session: Session) -> Iterator[None]:
+    """Index nested loops for the walks inside (PostgreSQL only; SQLite plans these well by itself).
+    Nests: a caller running several walks and lookups (a recall scope) switches once for all."""
+    switch = session.get_bind().dialect.name == "postgresql" and not session.info.get("graph_walk")
+    if switch:  # one statement each way: a SET per switch was a round trip per switch
+        session.execute(_JOINS, {"on": "off"})
+        session.info["graph_walk"] = True
     try:
         yield
     finally:
-        if pg:
-            session.execute(text("SET LOCAL enable_mergejoin = on"))
-            session.execute(text("SET LOCAL enable_hashjoin = on"))
+        if switch:
+            session.info["graph_walk"] = False
+            session.execute(_JOINS, {"on": "on"})
 
 
 # --- backward --------------------------------------------------------------------------------
@@ -218,7 +241,7 @@ def backward(
     if root is None:
         return BackwardTrace(root=None)
     params = {"serial": serial, **({"at": at} if at is not None else {})}
-    with _graph_walk(session):
+    with graph_walk(session):
         rows = session.execute(_backward_statement(at is not None, include_removed), params).all()
     units, materials = [], []
     for r in rows:
@@ -325,6 +348,14 @@ def _forward_units_statement(include_removed: bool):  # type: ignore[no-untyped-
 
 
 @cache
+def _forward_reach_statement(include_removed: bool):  # type: ignore[no-untyped-def]
+    """Ids and top-level flags only: no part, work order or serial per reached unit."""
+    up = containing_units(include_removed)
+    return (select(U.c.id, _is_top_level().label("top"))
+            .select_from(U.join(up, up.c.unit_id == U.c.id)).order_by(U.c.id))
+
+
+@cache
 def _forward_page_statement(include_removed: bool):  # type: ignore[no-untyped-def]
     """One page by keyset, with the total in the same statement (the CTE is computed once)."""
     units_cte = containing_units(include_removed)
@@ -363,7 +394,7 @@ def _containers_statement(dialect: str):  # type: ignore[no-untyped-def]
 
 def forward(session: Session, lot_code: str, *, include_removed: bool = False) -> ForwardTrace:
     """Every unit containing the lot at any level, the top-level units, their containers."""
-    with _graph_walk(session):
+    with graph_walk(session):
         rows = session.execute(_forward_units_statement(include_removed), {"lot": lot_code}).all()
         units = [_to_unit(r) for r in rows]
         containers = containers_of(session, [u.id for u in units])
@@ -375,11 +406,19 @@ def forward(session: Session, lot_code: str, *, include_removed: bool = False) -
     )
 
 
+def forward_reach(session: Session, lot_code: str, *, include_removed: bool = False) -> ForwardReach:
+    """Every unit containing the lot, by id, with the top-level ones: the recall scope in one walk.
+    A page, the total and the containers (`containers_of`) are all taken from it."""
+    with graph_walk(session):
+        rows = session.execute(_forward_reach_statement(include_removed), {"lot": lot_code}).all()
+    return ForwardReach(unit_ids=[r.id for r in rows], top_level_ids=[r.id for r in rows if r.top])
+
+
 def forward_page(
     session: Session, lot_code: str, *, first: int, after_id: int = 0, include_removed: bool = False
 ) -> tuple[list[TraceUnit], int, bool]:
     """One keyset page of the units containing the lot: (units, total, has_next)."""
-    with _graph_walk(session):
+    with graph_walk(session):
         rows = session.execute(_forward_page_statement(include_removed),
                                {"lot": lot_code, "after": after_id, "first": first + 1}).all()
     total = rows[0].total if rows else _forward_total(session, lot_code, include_removed)
@@ -390,7 +429,7 @@ def forward_page(
 def _forward_total(session: Session, lot_code: str, include_removed: bool) -> int:
     """The total when a page is empty (past the end): counted on its own."""
     units_cte = containing_units(include_removed)
-    with _graph_walk(session):
+    with graph_walk(session):
         return session.scalar(select(func.count()).select_from(units_cte), {"lot": lot_code}) or 0
 
 
@@ -399,7 +438,8 @@ def containers_of(session: Session, unit_ids: list[int]) -> list[TraceContainer]
     if not unit_ids:
         return []
     statement = _containers_statement(session.get_bind().dialect.name)
-    rows = session.execute(statement, {"unit_ids": unit_ids}).all()
+    with graph_walk(session):  # else PostgreSQL hashes all of container_item for a few boxes
+        rows = session.execute(statement, {"unit_ids": unit_ids}).all()
     return [TraceContainer(code=r.code, kind=r.kind, status=r.status, parent_code=r.parent,
                            customer=r.customer, shipped_at=r.shipped_at) for r in rows]
 

@@ -1,6 +1,7 @@
 """The set-based path for a run of MaterialsInstalled messages in one batch (a placement line's
 steady traffic): one idempotency look-up, one look-up per kind of key (units, reels, transactions,
-feeder loads) and one multi-row insert for the whole run, instead of a dozen statements per message.
+feeder loads) and one multi-row insert each for the installations, the idempotency log, the audit
+entries and the outbox events of the whole run, instead of a dozen statements per message.
 
 The outcome is the same as applying the messages one by one: a message that cannot be applied is
 parked and writes nothing; a message already applied is a replay. Should the set-based write fail
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from math import isfinite
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +22,8 @@ from devices.cfx.context import Context, Held, Lookups
 from devices.cfx.outcomes import Outcome, Parsed, SourceStats, answer_of, body_of
 from devices.cfx.translate.assembly import materials_installed
 from devices.cfx.units import position
+from traceability import actor as acting
+from traceability import audit
 from traceability.commands import InstallComponents
 from traceability.commands.installations import install_many
 from traceability.errors import Conflict, DomainError
@@ -40,12 +44,10 @@ def install(ingest: Ingest, session: Session, items: list[Parsed], received: dat
     later: list[int] = []  # a second copy inside the batch: after the first, one by one
     firsts: set[tuple[str, str]] = set()
     bodies: dict[int, Any] = {}
-    digests: dict[int, str] = {}
     for k, p in enumerate(items):
         env = p.env
-        digests[k] = payload_hash(p.data)
         if keys[k] in prior:
-            if prior[keys[k]].payload_hash == digests[k]:
+            if prior[keys[k]].payload_hash == p.digest:
                 outcomes[k] = Outcome("replayed", env.UniqueID, env.Source, env.MessageName,
                                       answer=dict(prior[keys[k]].response or {}, replayed=True))
             else:
@@ -80,7 +82,8 @@ def install(ingest: Ingest, session: Session, items: list[Parsed], received: dat
             outcomes[k] = ingest.dead(session, p.data, p.text, received, exc, stats)
     savepoint = session.begin_nested()
     try:
-        accepted = []
+        accepted, audited = [], []
+        actor = acting.current()
         for k, group, result in zip(owners, groups, install_many(session, groups), strict=True):
             p = items[k]
             if isinstance(result, DomainError):
@@ -88,10 +91,15 @@ def install(ingest: Ingest, session: Session, items: list[Parsed], received: dat
                 continue
             answer = answer_of(p.env, len(group), received)
             accepted.append({"source": keys[k][0], "message_id": p.env.UniqueID,
-                             "command": p.env.MessageName[-64:], "payload_hash": digests[k],
+                             "command": p.env.MessageName[-64:], "payload_hash": p.digest,
                              "response": answer})
+            # The entries `commands.execute` writes for each command on the one-by-one path.
+            audited += [{"actor": actor, "command": "InstallComponents", "target": audit.target_of(cmd),
+                         "source": "local", "message_id": None, "payload_hash": _digest(cmd)}
+                        for cmd in group]
             outcomes[k] = Outcome("applied", p.env.UniqueID, p.env.Source, p.env.MessageName, answer=answer)
         accept_many(session, accepted)
+        audit.record_many(session, audited)
         savepoint.commit()
     except IntegrityError:
         savepoint.rollback()
@@ -113,3 +121,10 @@ def _prefetch(session: Session, bodies) -> Lookups:  # type: ignore[no-untyped-d
                               if x.Material and x.Material.UniqueIdentifier})
     cache.load_transactions(session, [b.TransactionId for b in bodies if b.TransactionId])
     return cache
+
+
+def _digest(cmd: InstallComponents) -> str:
+    """`payload_hash` of the command's JSON form, as `commands.execute` computes it. The form holds
+    only JSON values; its one float field may be infinite (pydantic reads "Infinity"), which only
+    the standard library's way writes as it always did."""
+    return payload_hash(cmd.model_dump(mode="json"), plain=all(isfinite(i.quantity) for i in cmd.items))

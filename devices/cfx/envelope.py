@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Annotated, Any
 
+import orjson
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 
@@ -51,6 +53,24 @@ class CfxEnvelope(BaseModel):
     @property
     def short_name(self) -> str:
         return self.MessageName.rsplit(".", 1)[-1]
+
+
+# Integers orjson would read as floats (beyond 64 bits): such text goes to the standard library.
+_LONG_NUMBER = re.compile(rb"[0-9]{20}")
+
+
+def decode(raw: bytes | str) -> tuple[Any, bool]:
+    """The JSON document, and whether orjson decoded it (then it holds only plain JSON values:
+    see `payload_hash(plain=True)`). The standard library takes what orjson refuses or would read
+    otherwise (NaN, Infinity, lone surrogates, integers beyond 64 bits, broken UTF-8), so the same
+    documents are accepted, with the same values, as with `json.loads` alone."""
+    data = raw.encode() if isinstance(raw, str) else raw
+    if not _LONG_NUMBER.search(data):
+        try:
+            return orjson.loads(data), True
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw), False
 
 
 def fingerprint(raw: bytes | str) -> str:

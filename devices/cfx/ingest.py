@@ -10,7 +10,6 @@ offset (device TimeStamp minus receive time) and what looked wrong.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from devices.cfx import bulk
 from devices.cfx.context import Context, Held
-from devices.cfx.envelope import CfxEnvelope, as_text, fingerprint
+from devices.cfx.envelope import CfxEnvelope, as_text, decode, fingerprint
 from devices.cfx.messages import WorkStarted
 from devices.cfx.outcomes import Outcome, Parsed, SourceStats, Status, answer_of, body_of
 from devices.cfx.registry import TRANSLATORS
@@ -30,7 +29,7 @@ from devices.cfx.settings import CfxSettings
 from traceability import commands as c
 from traceability import correlation, device_messages
 from traceability.errors import DomainError, Invalid
-from traceability.idempotency import once, seen
+from traceability.idempotency import once, payload_hash, seen
 from traceability.types import utcnow
 
 Raw = bytes | str | dict[str, Any]
@@ -99,10 +98,11 @@ class Ingest:
         """The envelope, or the outcome of a message that is malformed or has no translator."""
         text = as_text(raw)
         data: Any = None
+        plain = False  # decoded by orjson: the payload hash may take its fast way
         try:
             if len(text) > self.settings.max_message_bytes:
                 raise Invalid("body", f"larger than {self.settings.max_message_bytes} bytes")
-            data = raw if isinstance(raw, dict) else json.loads(text)
+            data, plain = (raw, False) if isinstance(raw, dict) else decode(raw)
             if not isinstance(data, dict):
                 raise Invalid("body", "a CFX envelope is a JSON object")
             env = CfxEnvelope.model_validate(data)
@@ -117,7 +117,7 @@ class Ingest:
         if entry is None:
             self._park(session, env, text, received, "ignored", "no translator for this message name")
             return Outcome("ignored", env.UniqueID, env.Source, env.MessageName)
-        return Parsed(env, data, text, entry)
+        return Parsed(env, data, text, entry, payload_hash(data, plain=plain))
 
     def _apply_one(self, session: Session, item: Parsed, received: datetime,
                    stats: dict[str, SourceStats]) -> Outcome:
@@ -130,7 +130,7 @@ class Ingest:
         try:
             with correlation.bound(env.UniqueID):
                 answer = once(session, source=source, message_id=env.UniqueID,
-                              command=env.MessageName[-64:], payload=data,
+                              command=env.MessageName[-64:], payload=data, digest=item.digest,
                               run=lambda: self._apply(env, item.entry, ctx, received))
             savepoint.commit()
         except Held as held:

@@ -35,6 +35,7 @@ class Parsed:
     data: dict[str, Any]
     text: str
     entry: Any  # (body model, translator)
+    digest: str  # payload_hash(data), the idempotency log's test for "the same message"
 
 
 @dataclass

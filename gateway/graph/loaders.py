@@ -2,38 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
 from strawberry.dataloader import DataLoader
 
 from quality import holds as quality_holds
-from traceability import completeness, genealogy
+from traceability import completeness
 from traceability.records import as_built, history, holds, materials, packing, units, work_orders
+from traceability.records.units import UnitRecord
 
 Reader = Callable[..., Awaitable[Any]]
 
 
-def _loader(read: Reader, fn: Callable[..., dict], *, many: bool = False) -> DataLoader:
-    """A loader over a set-based reader `fn(session, keys) -> {key: value}`; absent keys -> None or []."""
+def _loader(read: Reader, fn: Callable[..., dict], *, many: bool = False,
+            known: Mapping[Any, Any] | None = None) -> DataLoader:
+    """A loader over a set-based reader `fn(session, keys) -> {key: value}`; absent keys -> None or [].
+    Keys in `known` (records the request already read) are answered without a statement."""
 
     async def load(keys: Sequence[Hashable]) -> list[Any]:
-        found = await read(fn, list(keys))
+        found = {k: known[k] for k in keys if k in known} if known else {}
+        missing = [k for k in keys if k not in found]
+        if missing:
+            found.update(await read(fn, missing))
         return [found.get(k, [] if many else None) for k in keys]
 
     return DataLoader(load_fn=load)
 
 
-def _forward(session, keys: list[tuple[str, bool]]) -> dict:  # type: ignore[no-untyped-def]
-    """The recall scope of each lot asked for (a request names one or two)."""
-    return {k: genealogy.forward(session, k[0], include_removed=k[1]) for k in keys}
-
-
 class Loaders:
     def __init__(self, read: Reader) -> None:
-        self.unit = _loader(read, units.units_by_id)
-        self.unit_by_serial = _loader(read, units.units_by_serial)
+        # Units a resolver read in bulk (a page, the top level, an as-built), by id and by serial:
+        # plain dicts, because priming a loader makes a future per key (700 for a recall scope).
+        self.units_read: dict[int, UnitRecord] = {}
+        self.units_read_by_serial: dict[str, UnitRecord] = {}
+        self.unit = _loader(read, units.units_by_id, known=self.units_read)
+        self.unit_by_serial = _loader(read, units.units_by_serial, known=self.units_read_by_serial)
         self.parent = _loader(read, units.parents_of)
         self.operations = _loader(read, history.operations_of, many=True)
         self.parameters = _loader(read, history.parameters_of, many=True)
@@ -50,6 +55,9 @@ class Loaders:
         self.work_order = _loader(read, work_orders.work_orders_by_id)
         self.work_order_by_number = _loader(read, work_orders.work_orders_by_number)
         self.progress = _loader(read, work_orders.progress_of, many=True)
-        self.forward_scope = _loader(read, _forward)
         self.trace_level = _loader(read, completeness.trace_levels_of)
         self.trace_summary = _loader(read, partial(completeness.work_order_summaries, top=100))
+
+    def remember_units(self, found: Mapping[int, UnitRecord]) -> None:
+        self.units_read.update(found)
+        self.units_read_by_serial.update((u.serial, u) for u in found.values())

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
+from strawberry.types.nodes import SelectedField
 
 from gateway.graph.containers import Container
 from gateway.graph.context import Info
@@ -13,10 +14,10 @@ from gateway.graph.line_queries import LineQuery
 from gateway.graph.materials import MaterialLot
 from gateway.graph.pagination import DEFAULT_PAGE, after_id, page_size
 from gateway.graph.quality import QualityQueries
+from gateway.graph.trace_reads import as_built, recall_scope
 from gateway.graph.traces import BackwardTrace, ForwardTrace, MaterialUse, SubUnit
-from gateway.graph.units import Unit, read_units
+from gateway.graph.units import Unit
 from gateway.graph.work_orders import WorkOrder
-from traceability import genealogy
 from traceability.errors import Invalid
 
 INCLUDE_REMOVED = strawberry.argument(description="also follow installations rework removed")
@@ -26,6 +27,19 @@ def _key(name: str, value: str) -> str:
     if not value.strip():
         raise Invalid(name, "must not be empty")
     return value
+
+
+def selected_below(info: Info) -> set[str]:
+    """The names of the fields asked for on this field's result (through fragments)."""
+    names: set[str] = set()
+    pending = [s for f in info.selected_fields for s in f.selections]
+    while pending:
+        s = pending.pop()
+        if isinstance(s, SelectedField):
+            names.add(s.name)
+        else:  # a fragment: its selections are this object's fields
+            pending.extend(s.selections)
+    return names
 
 
 def _aware(name: str, value: datetime | None) -> datetime | None:
@@ -64,13 +78,13 @@ class Query(QualityQueries, LineQuery):  # yield, controlChart, alarms: gateway/
             description="the as-built at this instant (with a UTC offset)")] = None,
         include_removed: Annotated[bool, INCLUDE_REMOVED] = False,
     ) -> BackwardTrace:
-        trace = await info.context.read(genealogy.backward, _key("serial", serial), at=_aware("at", at),
+        found = await info.context.read(as_built, _key("serial", serial), at=_aware("at", at),
                                         include_removed=include_removed)
-        if trace.root:  # the root and every sub-unit in one read; materials name them by serial
-            await read_units(info, [trace.root.id, *(u.id for u in trace.units)])
-        return BackwardTrace(serial=serial, at=at, root_id=trace.root.id if trace.root else None,
-                             units=[SubUnit.of(u) for u in trace.units],
-                             materials=[MaterialUse.of(m) for m in trace.materials])
+        info.context.loaders.remember_units(found.units)
+        trace, units = found.trace, {u.serial: u for u in found.units.values()}
+        return BackwardTrace(serial=serial, at=at, root_record=units.get(serial),
+                             units=[SubUnit.of(u, units) for u in trace.units],
+                             materials=[MaterialUse.of(m, units) for m in trace.materials])
 
     @strawberry.field(description="Where a lot (and its sublots) went: units a page at a time, the "
                                   "finished units, containers and shipments. An unknown lot answers "
@@ -84,8 +98,12 @@ class Query(QualityQueries, LineQuery):  # yield, controlChart, alarms: gateway/
         include_removed: Annotated[bool, INCLUDE_REMOVED] = False,
     ) -> ForwardTrace:
         size, start = page_size(info, first), after_id(after)
-        page, total, has_next = await info.context.read(
-            genealogy.forward_page, _key("lot", lot), first=size, after_id=start,
-            include_removed=include_removed)
-        return ForwardTrace(lot=lot, total_units=total, include_removed=include_removed,
-                            page=[u.id for u in page], has_next=has_next, after=start)
+        asked = selected_below(info)
+        scope = await info.context.read(
+            recall_scope, _key("lot", lot), first=size, after_id=start, include_removed=include_removed,
+            with_page="units" in asked, with_top_level="topLevel" in asked,
+            with_containers=not asked.isdisjoint({"containers", "shipments"}))
+        info.context.loaders.remember_units(scope.units)
+        return ForwardTrace(lot=lot, total_units=scope.reach.total, unit_ids=scope.reach.unit_ids,
+                            top_level_ids=scope.reach.top_level_ids, page=scope.page,
+                            has_next=scope.has_next, after=start, held=scope.containers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import strawberry
@@ -10,20 +11,21 @@ from gateway.graph.containers import Container
 from gateway.graph.context import Info
 from gateway.graph.materials import MaterialLot, lots_by_code
 from gateway.graph.pagination import UnitConnection, unit_connection
-from gateway.graph.units import Unit, unit_by_id, units_by_id
+from gateway.graph.units import Unit, units_by_id
 from traceability import genealogy
-from traceability.genealogy import ForwardTrace as ForwardScope
-from traceability.genealogy import TraceMaterial, TraceUnit
+from traceability.genealogy import TraceContainer, TraceMaterial, TraceUnit
+from traceability.records.units import UnitRecord
 
-
-async def _unit_by_serial(info: Info, serial: str) -> Unit:
-    found = await info.context.loaders.unit_by_serial.load(serial)
-    return Unit.of(found)
+# The units of an as-built (the root and every sub-unit) are read with the walk, in the same
+# thread hop (trace_reads.as_built), so the fields naming them are plain lookups, not awaits:
+# a trace names them once per material, and an awaited field costs a task each.
 
 
 @strawberry.type(description="A sub-unit in an as-built: where it went in, and when.")
 class SubUnit:
     trace: strawberry.Private[TraceUnit]
+    unit_record: strawberry.Private[UnitRecord]
+    parent_record: strawberry.Private[UnitRecord]
     depth: int = strawberry.field(description="1 for units installed in the root, 2 below them, ...")
     reference_designator: str | None
     installed_at: datetime | None
@@ -35,16 +37,17 @@ class SubUnit:
         return self.removed_at is not None
 
     @strawberry.field
-    async def unit(self, info: Info) -> Unit:
-        return await _unit_by_serial(info, self.trace.serial)
+    def unit(self) -> Unit:
+        return Unit.of(self.unit_record)
 
     @strawberry.field(description="The unit it is installed in.")
-    async def parent(self, info: Info) -> Unit:
-        return await _unit_by_serial(info, self.trace.parent_serial or "")
+    def parent(self) -> Unit:
+        return Unit.of(self.parent_record)
 
     @classmethod
-    def of(cls, t: TraceUnit) -> SubUnit:
-        return cls(trace=t, depth=t.depth, reference_designator=t.reference_designator,
+    def of(cls, t: TraceUnit, units: Mapping[str, UnitRecord]) -> SubUnit:
+        return cls(trace=t, unit_record=units[t.serial], parent_record=units[t.parent_serial or ""],
+                   depth=t.depth, reference_designator=t.reference_designator,
                    installed_at=t.installed_at, removed_at=t.removed_at, removal_reason=t.removal_reason)
 
 
@@ -64,7 +67,7 @@ class MaterialUse:
     attribution: str = strawberry.field(description="direct | location | candidate")
     removed_at: datetime | None
     removal_reason: str | None
-    into_serial: strawberry.Private[str]
+    into: strawberry.Private[UnitRecord]
     flag: str | None = strawberry.field(
         default=None, description="quarantined_lot: installed though the lot was quarantined (policy flag)")
 
@@ -77,30 +80,30 @@ class MaterialUse:
         return MaterialLot.of(await info.context.loaders.lot.load(self.lot_code))
 
     @strawberry.field(description="The unit it went into (a board for its panel's material).")
-    async def unit(self, info: Info) -> Unit:
-        return await _unit_by_serial(info, self.into_serial)
+    def unit(self) -> Unit:
+        return Unit.of(self.into)
 
     @classmethod
-    def of(cls, m: TraceMaterial) -> MaterialUse:
+    def of(cls, m: TraceMaterial, units: Mapping[str, UnitRecord]) -> MaterialUse:
         return cls(lot_code=m.lot, part_number=m.part_number, supplier=m.supplier,
                    supplier_lot=m.supplier_lot, date_code=m.date_code,
                    reference_designator=m.reference_designator, quantity=m.quantity,
                    installed_at=m.installed_at, station=m.station, operation=m.operation,
                    location=m.location, attribution=m.attribution, removed_at=m.removed_at,
-                   removal_reason=m.removal_reason, into_serial=m.parent_serial, flag=m.flag)
+                   removal_reason=m.removal_reason, into=units[m.parent_serial], flag=m.flag)
 
 
 @strawberry.type(description="The as-built record of a serial through every level, as of `at`.")
 class BackwardTrace:
     serial: str
     at: datetime | None
-    root_id: strawberry.Private[int | None]
+    root_record: strawberry.Private[UnitRecord | None]
     units: list[SubUnit] = strawberry.field(description="every sub-unit at every level")
     materials: list[MaterialUse] = strawberry.field(description="every lot installed, at every level")
 
     @strawberry.field(description="The unit asked about; null when the serial is unknown.")
-    async def root(self, info: Info) -> Unit | None:
-        return await unit_by_id(info, self.root_id)
+    def root(self) -> Unit | None:
+        return Unit.of(self.root_record) if self.root_record else None
 
     @strawberry.field(description="The distinct lots in `materials`.")
     async def lots(self, info: Info) -> list[MaterialLot]:
@@ -112,18 +115,17 @@ class BackwardTrace:
 class ForwardTrace:
     lot: str
     total_units: int
-    include_removed: strawberry.Private[bool]
+    unit_ids: strawberry.Private[list[int]]  # every unit reached, ascending
+    top_level_ids: strawberry.Private[list[int]]
     page: strawberry.Private[list[int]]  # unit ids of the requested page
     has_next: strawberry.Private[bool]
     after: strawberry.Private[int]
+    held: strawberry.Private[list[TraceContainer] | None]  # None until asked for
 
     @strawberry.field(description="The requested page of units containing the lot, in a stable order.")
     async def units(self, info: Info) -> UnitConnection:
         return await unit_connection(info, self.page, total=self.total_units, has_next=self.has_next,
                                      after=self.after)
-
-    async def _scope(self, info: Info) -> ForwardScope:
-        return await info.context.loaders.forward_scope.load((self.lot, self.include_removed))
 
     @strawberry.field(description="The lot and every sublot split from it.")
     async def lots(self, info: Info) -> list[MaterialLot]:
@@ -131,12 +133,17 @@ class ForwardTrace:
 
     @strawberry.field(description="Units containing the lot that are in no other unit (finished goods).")
     async def top_level(self, info: Info) -> list[Unit]:
-        return await units_by_id(info, [u.id for u in (await self._scope(info)).top_level])
+        return await units_by_id(info, self.top_level_ids)
+
+    async def _containers(self, info: Info) -> list[TraceContainer]:
+        if self.held is None:  # read with the walk when the query names them; else now
+            self.held = await info.context.read(genealogy.containers_of, self.unit_ids)
+        return self.held
 
     @strawberry.field(description="Boxes, pallets and shipments holding those units, and above.")
     async def containers(self, info: Info) -> list[Container]:
-        return [Container.of(c) for c in (await self._scope(info)).containers]
+        return [Container.of(c) for c in await self._containers(info)]
 
     @strawberry.field
     async def shipments(self, info: Info) -> list[Container]:
-        return [Container.of(c) for c in (await self._scope(info)).shipments]
+        return [Container.of(c) for c in await self._containers(info) if c.kind == "shipment"]

@@ -223,13 +223,14 @@ async def unit_by_id(info: Info, unit_id: int | None) -> Unit | None:
 
 
 async def read_units(info: Info, ids: list[int]) -> dict[int, UnitRecord]:
-    """Units a resolver already knows it needs (a page, the top level, an as-built): one statement,
-    read directly (a loader future per key costs more than the query), then primed in the loaders
-    by id and by serial, so nested fields naming these units hit their caches."""
-    found = await info.context.read(units_by_ids, ids)
-    info.context.loaders.unit.prime_many(found)
-    info.context.loaders.unit_by_serial.prime_many({u.serial: u for u in found.values()})
-    return found
+    """Units a resolver already knows it needs (a page, the top level, an as-built): those the
+    request has not read yet in one statement, read directly (a loader future per key costs more
+    than the query), then remembered, so nested fields naming these units need no statement."""
+    loaders = info.context.loaders
+    missing = [i for i in ids if i not in loaders.units_read]
+    if missing:
+        loaders.remember_units(await info.context.read(units_by_ids, missing))
+    return {i: loaders.units_read[i] for i in ids if i in loaders.units_read}
 
 
 async def units_by_id(info: Info, ids: list[int]) -> list[Unit]:

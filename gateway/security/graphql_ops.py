@@ -8,6 +8,7 @@ the GraphQL module doing anything; a mutation the table does not name needs `adm
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -28,18 +29,19 @@ from gateway.security.principal import Principal
 ADMIN_ONLY = frozenset({"admin"})
 
 
-def mutation_fields(query: str) -> list[str]:
-    """Top-level fields of every mutation in the document (through fragments); [] if unparsable."""
+@lru_cache(maxsize=512)  # clients send the same few documents: parse each once, not per request
+def mutation_fields(query: str) -> tuple[str, ...]:
+    """Top-level fields of every mutation in the document (through fragments); () if unparsable."""
     try:
         doc = parse(query, no_location=True, max_tokens=50_000)
     except GraphQLError:
-        return []  # the schema refuses it too, before anything runs
+        return ()  # the schema refuses it too, before anything runs
     fragments = {d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)}
     names: list[str] = []
     for d in doc.definitions:
         if isinstance(d, OperationDefinitionNode) and d.operation == OperationType.MUTATION:
             _collect(d.selection_set, fragments, names, seen=set())
-    return names
+    return tuple(names)
 
 
 def _collect(sel: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode], out: list[str],

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import AwareDatetime, Field, model_validator
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import Row, and_, or_, select, text
 from sqlalchemy.orm import Session
 
-from traceability import genealogy, lookup, outbox, policy
+from traceability import lookup, outbox, policy
+from traceability.bulk_insert import insert_rows
 from traceability.commands.base import Command
 from traceability.commands.holds import PlaceHold, place_hold
 from traceability.errors import Conflict, DomainError, Invalid, Refused
@@ -74,21 +75,26 @@ def install_many(session: Session, groups: list[list[InstallComponents]]) -> lis
     cmds = [cmd for group in groups for cmd in group]
     items = [i for cmd in cmds for i in cmd.items]
     keys = _Keys(
-        parents=lookup.units(session, {cmd.parent_serial for cmd in cmds}),
+        parents=_units(session, {cmd.parent_serial for cmd in cmds}),
         lots=lookup.lots(session, {i.lot for i in items if i.lot}),
-        children=lookup.units(session, {i.serial for i in items if i.serial}),
+        children=_units(session, {i.serial for i in items if i.serial}),
         parts=lookup.parts(session, {i.part_number for i in items if i.part_number}),
         loads=_loads_at(session, cmds),
     )
     keys.busy = _installed_elsewhere(session, [u.id for u in keys.children.values()])
+    keys.containment = _Containment(_ancestors_of(session, {
+        keys.parents[cmd.parent_serial].id for cmd in cmds
+        if cmd.parent_serial in keys.parents and any(i.serial for i in cmd.items)}))
     answers: list[list[dict] | DomainError] = []
     rows: list[dict] = []
     events: list[outbox.Event] = []
     taken: set[int] = set()  # child units installed by an earlier group of this call
     for group in groups:
+        mark = keys.containment.mark()
         try:
             made = [(cmd, *_rows(session, cmd, keys, taken)) for cmd in group]
         except DomainError as refused:
+            keys.containment.undo(mark)
             answers.append(refused)
             continue
         for _, _, hold in made:  # only once the whole group is accepted
@@ -102,20 +108,68 @@ def install_many(session: Session, groups: list[list[InstallComponents]]) -> lis
                 "parent_serial": cmd.parent_serial, "station": cmd.station, "operation": cmd.operation,
                 "count": len(its), "installed_at": cmd.installed_at.isoformat()}))
         answers.append([{"parent_serial": cmd.parent_serial, "installed": len(its)} for cmd, its in made])
-    if rows:
-        session.execute(insert(ComponentInstallation.__table__), rows)  # Core executemany: no ORM cost
+    insert_rows(session, ComponentInstallation.__table__, rows)  # COPY / executemany, no ORM objects
     outbox.emit_many(session, events)
     return answers
 
 
+def _units(session: Session, serials: set[str]) -> dict[str, Row]:
+    """`lookup.units` as plain rows of the four columns used here: a batch names thousands of
+    parents, and building ORM objects for them cost more than the rest of the look-ups."""
+    if not serials:
+        return {}
+    rows = session.execute(select(Unit.id, Unit.serial, Unit.kind, Unit.part_id)
+                           .where(Unit.serial.in_(serials)))
+    return {r.serial: r for r in rows}
+
+
 @dataclass
 class _Keys:
-    parents: dict[str, Unit]
+    parents: dict[str, Row]
     lots: dict[str, MaterialLot]
-    children: dict[str, Unit]
+    children: dict[str, Row]
     parts: dict
     loads: dict[tuple[str | None, str], list]
     busy: dict[int, str] = field(default_factory=dict)  # child unit id -> serial, already installed
+    containment: _Containment = field(default_factory=lambda: _Containment({}))
+
+
+@dataclass
+class _Containment:
+    """What now contains the batch's parents: the store's open edges above them (one recursive
+    query for the whole batch) and the edges this batch accepted so far, which the store does not
+    hold yet (so two groups cannot install A into B and B into A)."""
+
+    above: dict[int, set[int]]  # parent id -> its ancestors in the store
+    added: dict[int, set[int]] = field(default_factory=dict)  # child id -> parents, this batch
+    log: list[tuple[int, int]] = field(default_factory=list)  # (child, parent) in order added
+
+    def add(self, children: list[int], parent_id: int) -> None:
+        for child in children:
+            self.added.setdefault(child, set()).add(parent_id)
+            self.log.append((child, parent_id))
+
+    def mark(self) -> int:
+        return len(self.log)
+
+    def undo(self, mark: int) -> None:
+        """Forget the edges of a refused group."""
+        while len(self.log) > mark:
+            child, parent_id = self.log.pop()
+            self.added[child].discard(parent_id)
+
+    def ancestors(self, unit_id: int) -> set[int]:
+        # An ancestor from the store already carries its own store ancestors (the query's closure
+        # per seed); only batch edges above it need following, and their parents are seeds too.
+        found: set[int] = set()
+        todo = [unit_id]
+        while todo:
+            u = todo.pop()
+            for a in self.above.get(u, set()) | self.added.get(u, set()):
+                if a not in found:
+                    found.add(a)
+                    todo.append(a)
+        return found - {unit_id}
 
 
 def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
@@ -144,10 +198,11 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
             key = (item.location, at, item.installed_after)
             if key not in by_location:
                 by_location[key] = _at_location(cmd, keys, item, at, n)
+                # Once per feeder and time: the first item that names it is the one to blame.
+                for ld in keys.loads.get((cmd.station, item.location or ""), ()):
+                    if ld.lot_id in by_location[key][0] and ld.status == "quarantined":
+                        quarantined.setdefault(ld.lot_id, (ld.lot_code, f"items[{n}].location"))
             lot_ids, part_id, attribution = by_location[key]
-            for ld in keys.loads.get((cmd.station, item.location or ""), ()):
-                if ld.lot_id in lot_ids and ld.status == "quarantined":
-                    quarantined.setdefault(ld.lot_id, (ld.lot_code, f"items[{n}].location"))
         if item.part_number:
             named = lookup.require(keys.parts, item.part_number, f"items[{n}].part_number", "part")
             if named.id != part_id:
@@ -165,7 +220,7 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
     children = [r["child_unit_id"] for r in rows if r["child_unit_id"]]
     if set(children) & taken:
         raise Conflict("a child unit is installed twice in one batch", field="items.serial")
-    _refuse_installed_children(session, parent, children, keys.busy)
+    _refuse_installed_children(parent, children, keys)
     hold = _quarantine_policy(session, cmd, rows, quarantined) if quarantined else None
     return rows, hold
 
@@ -237,17 +292,47 @@ def _installed_elsewhere(session: Session, child_ids: list[int]) -> dict[int, st
     return {r.id: r.serial for r in rows}
 
 
-def _refuse_installed_children(session: Session, parent: Unit, child_ids: list[int],
-                               busy: dict[int, str]) -> None:
+def _ancestors_of(session: Session, unit_ids: set[int]) -> dict[int, set[int]]:
+    """For each unit, the units that (now) contain it at any level: one recursive query seeded
+    with all of them (per command it was one query per assembled product)."""
+    if not unit_ids:
+        return {}
+    edge = ComponentInstallation.__table__.alias("edge")
+    out: dict[int, set[int]] = {u: set() for u in unit_ids}
+    ids = sorted(unit_ids)
+    if session.get_bind().dialect.name == "postgresql":
+        # An index walk up from each seed: without statistics (a table growing under a bulk load)
+        # the planner may pick a hash join that scans every installation per batch.
+        session.execute(text("SET LOCAL enable_hashjoin = off"))
+        session.execute(text("SET LOCAL enable_mergejoin = off"))
+    for start in range(0, len(ids), _SEEDS_PER_QUERY):
+        up = select(Unit.id.label("seed"), Unit.id.label("unit_id")).where(
+            Unit.id.in_(ids[start:start + _SEEDS_PER_QUERY])).cte("up", recursive=True)
+        up = up.union(select(up.c.seed, edge.c.parent_unit_id).select_from(
+            up.join(edge, edge.c.child_unit_id == up.c.unit_id)).where(edge.c.removed_at.is_(None)))
+        for seed, above in session.execute(select(up.c.seed, up.c.unit_id).where(up.c.unit_id != up.c.seed)):
+            out[seed].add(above)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL enable_hashjoin = on"))
+        session.execute(text("SET LOCAL enable_mergejoin = on"))
+    return out
+
+
+_SEEDS_PER_QUERY = 5000  # bound parameters per statement stay far below both engines' limits
+
+
+def _refuse_installed_children(parent: Row, child_ids: list[int], keys: _Keys) -> None:
     if not child_ids:
         return
     if len(set(child_ids)) != len(child_ids):
         raise Invalid("items", "the same child unit is named twice")
-    if set(child_ids) & genealogy.ancestors(session, parent.id):
+    if set(child_ids) & (keys.containment.ancestors(parent.id) | {parent.id}):
         raise Invalid("items.serial", "a unit cannot be installed into a unit it already contains")
+    busy = keys.busy
     taken = sorted({busy[i] for i in child_ids if i in busy})
     if taken:
         raise Conflict(f"unit(s) already installed elsewhere: {', '.join(taken)}", field="items.serial")
+    keys.containment.add(child_ids, parent.id)
 
 
 class RemoveComponent(Command):

@@ -38,41 +38,62 @@ class Pack(Command):
 
 
 def pack(session: Session, cmd: Pack) -> dict:
-    target = _container(session, cmd.container, cmd.kind, cmd.customer)
-    if target.status == "shipped":
-        raise Conflict(f"{cmd.kind} {cmd.container!r} has shipped", field="container")
-    units = lookup.units(session, {i.serial for i in cmd.items if i.serial})
-    boxes = lookup.containers(session, {i.container for i in cmd.items if i.container})
-    rows = []
-    for n, item in enumerate(cmd.items):
-        if item.serial:
-            row = lookup.require(units, item.serial, f"items[{n}].serial", "unit")
-            kind, ref = "unit", {"unit_id": row.id, "child_container_id": None}
-        else:
-            row = lookup.require(boxes, item.container, f"items[{n}].container", "container")
-            if row.id == target.id:
-                raise Invalid(f"items[{n}].container", "a container cannot hold itself")
-            kind, ref = row.kind, {"unit_id": None, "child_container_id": row.id}
-        if kind not in ACCEPTS[cmd.kind]:
-            raise Invalid(f"items[{n}]", f"a {kind} cannot go into a {cmd.kind}")
-        rows.append({"container_id": target.id, "packed_at": cmd.packed_at, **ref})
-    placed = _already_packed(session, rows)
-    fresh = []
-    for r in rows:
-        where = placed.get((r["unit_id"], r["child_container_id"]))
-        if where is None:
-            fresh.append(r)
-        elif where != target.id:
-            raise Conflict("an item is already packed in another container; unpack it first",
-                           field="items")
-    if fresh:
-        session.execute(insert(ContainerItem), fresh)
-    outbox.emit(session, "container.packed", aggregate_type="container", aggregate_id=cmd.container,
-                data={"container": cmd.container, "kind": cmd.kind, "count": len(fresh)})
-    if cmd.kind == "pallet":
-        warehouse_reports.pallet_packed(session, cmd.container,
-                                        [r["child_container_id"] for r in fresh], cmd.packed_at)
-    return {"container": cmd.container, "packed": len(fresh)}
+    return pack_many(session, [cmd])[0]
+
+
+def pack_many(session: Session, cmds: list[Pack]) -> list[dict]:
+    """`pack` for many containers at once (e.g. every box of a production slice), with one query
+    per kind of key. A container named as a target earlier in `cmds` may be packed by a later one
+    (boxes onto a pallet). Any refusal refuses the whole call."""
+    targets = _containers(session, cmds)
+    units = lookup.units(session, {i.serial for cmd in cmds for i in cmd.items if i.serial})
+    boxes = lookup.containers(session, {i.container for cmd in cmds for i in cmd.items if i.container})
+    per_cmd: list[list[dict]] = []
+    for cmd in cmds:
+        target = targets[cmd.container]
+        if target.status == "shipped":
+            raise Conflict(f"{cmd.kind} {cmd.container!r} has shipped", field="container")
+        rows = []
+        for n, item in enumerate(cmd.items):
+            if item.serial:
+                row = lookup.require(units, item.serial, f"items[{n}].serial", "unit")
+                kind, ref = "unit", {"unit_id": row.id, "child_container_id": None}
+            else:
+                row = lookup.require(boxes, item.container, f"items[{n}].container", "container")
+                if row.id == target.id:
+                    raise Invalid(f"items[{n}].container", "a container cannot hold itself")
+                kind, ref = row.kind, {"unit_id": None, "child_container_id": row.id}
+            if kind not in ACCEPTS[cmd.kind]:
+                raise Invalid(f"items[{n}]", f"a {kind} cannot go into a {cmd.kind}")
+            rows.append({"container_id": target.id, "packed_at": cmd.packed_at, **ref})
+        per_cmd.append(rows)
+    placed = _already_packed(session, [r for rows in per_cmd for r in rows])
+    fresh_all: list[dict] = []
+    answers, events, fresh_of = [], [], []
+    for cmd, rows in zip(cmds, per_cmd, strict=True):
+        fresh = []
+        for r in rows:
+            key = (r["unit_id"], r["child_container_id"])
+            where = placed.get(key)
+            if where is None:
+                fresh.append(r)
+                placed[key] = r["container_id"]  # a later command of this call sees it packed
+            elif where != r["container_id"]:
+                raise Conflict("an item is already packed in another container; unpack it first",
+                               field="items")
+        fresh_all += fresh
+        fresh_of.append(fresh)
+        events.append(outbox.Event("container.packed", "container", cmd.container,
+                                   {"container": cmd.container, "kind": cmd.kind, "count": len(fresh)}))
+        answers.append({"container": cmd.container, "packed": len(fresh)})
+    if fresh_all:
+        session.execute(insert(ContainerItem), fresh_all)
+    outbox.emit_many(session, events)
+    for cmd, fresh in zip(cmds, fresh_of, strict=True):
+        if cmd.kind == "pallet":
+            warehouse_reports.pallet_packed(session, cmd.container,
+                                            [r["child_container_id"] for r in fresh], cmd.packed_at)
+    return answers
 
 
 class Unpack(Command):
@@ -144,15 +165,19 @@ def _mark_contents_shipped(session: Session, shipment_id: int) -> None:
     )).values(status="shipped"))
 
 
-def _container(session: Session, code: str, kind: str, customer: str | None) -> Container:
-    row = lookup.containers(session, [code]).get(code)
-    if row is None:
-        row = Container(code=code, kind=kind, customer=customer)
-        session.add(row)
-        session.flush()
-    elif row.kind != kind:
-        raise Conflict(f"container {code!r} is a {row.kind}, not a {kind}", field="kind")
-    return row
+def _containers(session: Session, cmds: list[Pack]) -> dict[str, Container]:
+    """The target containers, created (one insert) when not yet known."""
+    found = lookup.containers(session, {cmd.container for cmd in cmds})
+    new: dict[str, dict] = {}
+    for cmd in cmds:
+        kind = found[cmd.container].kind if cmd.container in found else new.setdefault(
+            cmd.container, {"code": cmd.container, "kind": cmd.kind, "customer": cmd.customer})["kind"]
+        if kind != cmd.kind:
+            raise Conflict(f"container {cmd.container!r} is a {kind}, not a {cmd.kind}", field="kind")
+    if new:
+        session.execute(insert(Container), list(new.values()))
+        found |= lookup.containers(session, set(new))
+    return found
 
 
 def _already_packed(session: Session, rows: list[dict]) -> dict[tuple, int]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import AwareDatetime, Field
-from sqlalchemy import insert
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from traceability import lookup, outbox
+from traceability.bulk_insert import insert_rows
 from traceability.commands.base import Command
 from traceability.errors import Conflict, Invalid
 from traceability.models import Unit
@@ -69,7 +71,7 @@ def register_units(session: Session, cmd: RegisterUnits) -> dict:
             continue
         if any(r["panel_serial"] for r in wave):
             known |= lookup.units(session, {r["panel_serial"] for r in wave})
-        session.execute(insert(Unit), [
+        insert_rows(session, Unit.__table__, [
             {"serial": r["serial"], "part_id": r["part_id"], "kind": r["kind"],
              "work_order_id": wo.id if wo else (
                  known[r["panel_serial"]].work_order_id if r["panel_serial"] else None),
@@ -99,29 +101,54 @@ class Depanelize(Command):
 
 
 def depanelize(session: Session, cmd: Depanelize) -> dict:
-    panel = lookup.unit(session, cmd.panel_serial, "panel_serial")
-    if panel.kind != "panel":
-        raise Invalid("panel_serial", f"unit {cmd.panel_serial!r} is a {panel.kind}, not a panel")
-    if panel.depanelized_at is not None:
-        return {"panel_serial": cmd.panel_serial, "changed": False}
-    known = lookup.units(session, {b.serial for b in cmd.boards})
-    missing = []
-    for i, b in enumerate(cmd.boards):
-        prior = known.get(b.serial)
-        if prior is not None:
-            if prior.panel_unit_id != panel.id or prior.panel_position != b.position:
-                raise Conflict(f"board {b.serial!r} is not at position {b.position} of this panel",
-                               field=f"boards[{i}].serial")
+    return depanelize_many(session, [cmd])[0]
+
+
+def depanelize_many(session: Session, cmds: list[Depanelize]) -> list[dict]:
+    """`depanelize` for many panels at once: one look-up of the panels and of the named boards,
+    one registration of the missing boards, one update per depanelization time, one outbox write.
+    Any refusal refuses the whole call."""
+    panels = lookup.units(session, {cmd.panel_serial for cmd in cmds})
+    known = lookup.units(session, {b.serial for cmd in cmds for b in cmd.boards})
+    missing: list[tuple[NewUnit, AwareDatetime]] = []
+    changed: dict[int, tuple[Unit, Depanelize]] = {}
+    answers = []
+    for cmd in cmds:
+        panel = lookup.require(panels, cmd.panel_serial, "panel_serial", "unit")
+        if panel.kind != "panel":
+            raise Invalid("panel_serial", f"unit {cmd.panel_serial!r} is a {panel.kind}, not a panel")
+        if panel.depanelized_at is not None or panel.id in changed:
+            answers.append({"panel_serial": cmd.panel_serial, "changed": False})
             continue
-        if not b.part_number:
-            raise Invalid(f"boards[{i}].part_number", "required for a board not yet registered")
-        missing.append(NewUnit(serial=b.serial, part_number=b.part_number, kind="board",
-                               panel_serial=cmd.panel_serial, panel_position=b.position))
-    if missing:
-        register_units(session, RegisterUnits(units=missing, registered_at=cmd.depanelized_at))
-    panel.depanelized_at = cmd.depanelized_at
-    panel.status = "depanelized"
-    session.flush()
-    outbox.emit(session, "panel.depanelized", aggregate_type="unit", aggregate_id=cmd.panel_serial,
-                data=cmd.model_dump(mode="json"))
-    return {"panel_serial": cmd.panel_serial, "changed": True, "boards": len(cmd.boards)}
+        for i, b in enumerate(cmd.boards):
+            prior = known.get(b.serial)
+            if prior is not None:
+                if prior.panel_unit_id != panel.id or prior.panel_position != b.position:
+                    raise Conflict(f"board {b.serial!r} is not at position {b.position} of this panel",
+                                   field=f"boards[{i}].serial")
+                continue
+            if not b.part_number:
+                raise Invalid(f"boards[{i}].part_number", "required for a board not yet registered")
+            missing.append((NewUnit(serial=b.serial, part_number=b.part_number, kind="board",
+                                    panel_serial=cmd.panel_serial, panel_position=b.position),
+                            cmd.depanelized_at))
+        changed[panel.id] = (panel, cmd)
+        answers.append({"panel_serial": cmd.panel_serial, "changed": True, "boards": len(cmd.boards)})
+    by_time: dict[AwareDatetime, list[NewUnit]] = {}
+    for unit, at in missing:
+        by_time.setdefault(at, []).append(unit)
+    for at, units in by_time.items():
+        register_units(session, RegisterUnits(units=units, registered_at=at))
+    for panel, cmd in changed.values():
+        # The loaded objects stay true to the row (set_committed_value: no second UPDATE at flush).
+        set_committed_value(panel, "depanelized_at", cmd.depanelized_at)
+        set_committed_value(panel, "status", "depanelized")
+    if changed:  # one executemany (a panel's depanelization time is its own)
+        unit = Unit.__table__
+        session.connection().execute(
+            update(unit).where(unit.c.id == bindparam("panel_id"))
+            .values(depanelized_at=bindparam("at", type_=unit.c.depanelized_at.type), status="depanelized"),
+            [{"panel_id": panel.id, "at": cmd.depanelized_at} for panel, cmd in changed.values()])
+    outbox.emit_many(session, [outbox.Event("panel.depanelized", "unit", cmd.panel_serial,
+                                            cmd.model_dump(mode="json")) for _, cmd in changed.values()])
+    return answers

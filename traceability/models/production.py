@@ -145,6 +145,12 @@ class ComponentInstallation(SQLModel, table=True):
         Index("ix_installation_installed_at", "installed_at"),
         Index("ix_installation_removed_at", "removed_at", sqlite_where=text("removed_at IS NOT NULL"),
               postgresql_where=text("removed_at IS NOT NULL")),
+        # The backward walk's step: a unit's sub-units. Without it PostgreSQL ANDs the parent index
+        # with every non-null child_unit_id (a scan growing with the plant: 6 ms at 432k rows).
+        # Only sub-assembly edges are in it, so lot installations do not pay for it.
+        Index("ix_installation_subunit", "parent_unit_id", "child_unit_id",
+              sqlite_where=text("child_unit_id IS NOT NULL"),
+              postgresql_where=text("child_unit_id IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
