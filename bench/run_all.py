@@ -24,6 +24,7 @@ import statistics
 import uuid
 
 import httpx
+import pika
 
 from bench import cfx_ingest, events_latency, interlock, trace_vs_sql
 from bench.generate import generate
@@ -123,9 +124,10 @@ def events(url: str, amqp_url: str, n: int, relayed: int) -> list[Row]:
             if ms and (amqp or sink != "amqp"):
                 what = sink if sink.startswith("CFX") else f"commit → {sink}"
                 out += _ms(f"event {what} ({mode})", ms)
-        if amqp:
-            with events_latency._channel(amqp) as ch:
-                ch.exchange_delete(exchange)
+        if amqp:  # the bench's exchange, not the deployment's
+            connection = pika.BlockingConnection(pika.URLParameters(amqp))
+            connection.channel().exchange_delete(exchange)
+            connection.close()
     store = Store(make_engine(url))
     try:
         r = events_latency.throughput(store, amqp_url, relayed, 500)
