@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
+from traceability.models.history import sqlite_recording_number
+
 # Below this many rows a COPY's own round trips cost more than the executemany they replace.
 COPY_FROM = 500
 
@@ -32,6 +34,8 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     given = list(rows[0])
     defaults = {c.key: c.default.arg for c in table.columns
                 if c.key not in rows[0] and c.default is not None and c.default.is_scalar}
+    if dialect.name == "sqlite" and "recorded_seq" in table.c and "recorded_seq" not in rows[0]:
+        defaults["recorded_seq"] = sqlite_recording_number(conn)  # as the column's own default would
     # The dialect's own type (e.g. SQLite's DATETIME, which writes the date string), as Core uses it.
     processors = {n: p for n in [*given, *defaults]
                   if (p := table.c[n].type.dialect_impl(dialect).bind_processor(dialect))}

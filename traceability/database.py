@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from traceability.models.history import SQLITE_NUMBER
 from traceability.policy import Policy
 
 
@@ -44,6 +45,14 @@ def _tune_sqlite(engine: Engine) -> None:
         # with SQLITE_BUSY without waiting.
         mode = "IMMEDIATE" if conn.get_execution_options().get("sqlite_write") else "DEFERRED"
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    @event.listens_for(engine, "rollback_savepoint")
+    def _forget_recording_number(conn, *_args) -> None:  # type: ignore[no-untyped-def]
+        # The next transaction (or the work after a savepoint that may have undone the bump)
+        # takes a number of its own.
+        conn.info.pop(SQLITE_NUMBER, None)
 
 
 def _refuse_writes(session: Session, _flush_context, _instances) -> None:  # type: ignore[no-untyped-def]

@@ -13,16 +13,41 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column
+from sqlalchemy import BigInteger, Column, Connection
 from sqlmodel import Field, SQLModel
 
 from traceability.types import UTCDateTime, utcnow
 
+# Where a SQLite write transaction keeps its recording number (Connection.info outlives the
+# transaction: database.py drops the key on commit, rollback and savepoint rollback).
+SQLITE_NUMBER = "tb_recording_number"
+
+
+def sqlite_recording_number(conn: Connection) -> int:
+    """This SQLite write transaction's recording number: the clock bumped once, at its first fact.
+
+    The rows of one transaction share it, as they share the transaction id on PostgreSQL; a
+    per-row trigger bump cost a third of SQLite's insert rate (docs/BENCHMARKS.md section 6)."""
+    number = conn.info.get(SQLITE_NUMBER)
+    if number is None:
+        number = conn.info[SQLITE_NUMBER] = conn.exec_driver_sql(
+            "UPDATE history_clock SET last = last + 1 WHERE id = 1 RETURNING last").scalar_one()
+    return number
+
+
+def _recorded_on_insert(context: Any) -> int | None:
+    # PostgreSQL: None, and the BEFORE INSERT trigger writes the transaction id.
+    conn = context.connection
+    return sqlite_recording_number(conn) if conn.dialect.name == "sqlite" else None
+
 
 def recorded(name: str = "recorded_seq") -> Any:
     """A recording-order column (`recorded_seq`: the insert; `removed_seq`, `completed_seq`,
-    `unpacked_seq`, `shipped_seq`: when that fact was recorded); written by the triggers only."""
-    return Field(default=None, sa_column=Column(name, BigInteger, nullable=True))
+    `unpacked_seq`, `shipped_seq`: when that fact was recorded). Triggers write them, so no writer
+    can forget them; on SQLite the insert's number comes with the row (one bump per transaction)
+    and the trigger only fills a row inserted without it."""
+    default = _recorded_on_insert if name == "recorded_seq" else None
+    return Field(default=None, sa_column=Column(name, BigInteger, nullable=True, default=default))
 
 
 class HistoryCursor(SQLModel, table=True):
