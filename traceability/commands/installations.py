@@ -202,8 +202,7 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
           taken: set[int]) -> tuple[list[dict], PlaceHold | None]:
     """The installation rows of one command, and the hold the quarantine policy asks for, if any."""
     parent = lookup.require(keys.parents, cmd.parent_serial, "parent_serial", "unit")
-    base = {"parent_unit_id": parent.id, "operation": cmd.operation, "station": cmd.station,
-            "source_message_id": cmd.source_message_id, "child_unit_id": None, "flag": None}
+    operation, station, message_id = cmd.operation, cmd.station, cmd.source_message_id
     by_location: dict[tuple, tuple[list[int], int, str]] = {}  # items of one feeder and time share it
     rows: list[dict] = []
     quarantined: dict[int, tuple[str, str]] = {}  # lot id -> (lot code, the field that named it)
@@ -238,8 +237,10 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
             raise Invalid(f"items[{n}].panel_position", f"unit {cmd.parent_serial!r} is not a panel")
         # Candidates share the item's quantity, so consumption summed over lots stays what was placed.
         quantity = item.quantity / len(lot_ids) if attribution == "candidate" else item.quantity
-        for lot_id in lot_ids or [None]:
-            rows.append({**base, "panel_position": item.panel_position, "child_unit_id": child_id,
+        for lot_id in lot_ids or [None]:  # one literal per row: the hot loop of a placement line
+            rows.append({"parent_unit_id": parent.id, "operation": operation, "station": station,
+                         "source_message_id": message_id, "flag": None,
+                         "panel_position": item.panel_position, "child_unit_id": child_id,
                          "lot_id": lot_id, "part_id": part_id,
                          "reference_designator": item.reference_designator, "quantity": quantity,
                          "installed_at": at, "location": item.location, "attribution": attribution})
