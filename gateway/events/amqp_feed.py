@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pika
 from pika.adapters.blocking_connection import BlockingChannel
 
+from gateway.events.amqp_publisher import CONTENT_TYPE
 from gateway.events.envelope import Envelope
 
 log = logging.getLogger("tracebridge.events.amqp")
@@ -76,7 +77,10 @@ class AmqpFeedSource:
         while not self._stop.is_set():
             conn.process_data_events(time_limit=0.2)
 
-    def _on_message(self, _ch: BlockingChannel, _method: object, _props: object, body: bytes) -> None:
+    def _on_message(self, _ch: BlockingChannel, _method: object, props: pika.BasicProperties,
+                    body: bytes) -> None:
+        if props.content_type not in (None, CONTENT_TYPE):  # e.g. EPCIS capture documents: not events
+            return
         try:
             env = Envelope.from_json(body)
         except (ValueError, TypeError) as exc:

@@ -167,8 +167,8 @@ class AmqpPublisher:
             return
         for env in envelopes:
             props = pika.BasicProperties(
-                content_type=CONTENT_TYPE, delivery_mode=pika.DeliveryMode.Persistent,
-                message_id=env.id, type=env.type)
+                content_type=getattr(env, "content_type", CONTENT_TYPE),  # EPCIS documents have theirs
+                delivery_mode=pika.DeliveryMode.Persistent, message_id=env.id, type=env.type)
             try:
                 channel.basic_publish(self._exchange, env.routing_key, env.to_json(), props)
             except Exception as exc:  # noqa: BLE001 - the rest of the batch is retried later

@@ -17,6 +17,7 @@ from gateway.events.feed import Feed
 from gateway.events.publishing import InProcessBus, Publisher
 from gateway.events.relay import RelayThread, event_relay
 from gateway.settings import Settings
+from integrations.epcis.stream import EpcisStream, StreamThread
 from traceability.database import Store, make_engine
 
 log = logging.getLogger("tracebridge.events")
@@ -30,8 +31,12 @@ class EventsRuntime:
     publisher: Publisher
     source: AmqpFeedSource | None
     relay: RelayThread | None
+    epcis: StreamThread | None = None  # the EPCIS capture stream (TRACEBRIDGE_EPCIS_STREAM)
 
     def stop(self) -> None:
+        if self.epcis is not None:
+            self.epcis.stop()
+            self.epcis.stream.store.dispose()
         if self.relay is not None:
             self.relay.stop()
             self.relay.relay.store.dispose()
@@ -63,4 +68,10 @@ async def start_events(settings: Settings) -> EventsRuntime:
         relay = RelayThread(event_relay(relay_store, publisher, source=cfg.source,
                                         batch_size=cfg.batch_size),
                             poll_interval=cfg.poll_interval).start()
-    return EventsRuntime(feed=feed, publisher=publisher, source=source, relay=relay)
+    epcis = None
+    if settings.epcis.stream and settings.amqp_url:
+        stream = EpcisStream(Store(make_engine(settings.database_url)), publisher, settings.epcis)
+        epcis = StreamThread(stream, interval=settings.epcis.stream_interval).start()
+    elif settings.epcis.stream:
+        log.warning("epcis: TRACEBRIDGE_EPCIS_STREAM needs TRACEBRIDGE_AMQP_URL; not streaming")
+    return EventsRuntime(feed=feed, publisher=publisher, source=source, relay=relay, epcis=epcis)

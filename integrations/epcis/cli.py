@@ -1,7 +1,8 @@
 """`tracebridge epcis export`: the store's history as one EPCIS 2.0 document, written as it is read.
+`tracebridge epcis stream`: the same events published onto the events exchange as they are recorded.
 
-Page by page (the same reads as `GET /api/v1/epcis/events`), so memory stays bounded however long
-the history; the events go out in event-time order inside one EPCISDocument.
+Export: page by page (the same reads as `GET /api/v1/epcis/events`), so memory stays bounded
+however long the history; the events go out in event-time order inside one EPCISDocument.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TextIO
 
 import typer
 
-app = typer.Typer(help="GS1 EPCIS 2.0: export the history as JSON-LD", no_args_is_help=True)
+app = typer.Typer(help="GS1 EPCIS 2.0: export or stream the history as JSON-LD", no_args_is_help=True)
 
 
 def _aware(value: str | None, name: str) -> datetime | None:
@@ -75,3 +76,60 @@ def write(stream: TextIO, *, start: datetime | None, end: datetime | None, seria
         store.dispose()
     stream.write("\n ]" + after + "\n")
     return count
+
+
+@app.command("stream")
+def stream(
+    once: bool = typer.Option(False, "--once", help="publish what is recorded now, then exit"),
+    duration: float | None = typer.Option(None, "--duration", min=0, help="stop after SECONDS"),
+    interval: float | None = typer.Option(None, "--interval", min=0.05, max=300,
+                                          help="seconds between polls when caught up"),
+) -> None:
+    """Publish the history's EPCIS events to the events exchange (TRACEBRIDGE_AMQP_URL), from the
+    cursor kept in the database; any number may run, one publishes at a time."""
+    import signal
+    import threading
+
+    from gateway.events.amqp_publisher import AmqpPublisher
+    from gateway.observability import logs
+    from gateway.settings import Settings
+    from integrations.epcis.stream import EpcisStream, StreamThread
+    from traceability import schema
+    from traceability.database import Store, make_engine
+
+    logs.setup()
+    settings = Settings()
+    if not settings.amqp_url:
+        typer.echo("TRACEBRIDGE_AMQP_URL is not set: the stream publishes to RabbitMQ", err=True)
+        raise typer.Exit(2)
+    store = Store(make_engine(settings.database_url))
+    events = settings.events
+    publisher = AmqpPublisher(settings.amqp_url, events.exchange,
+                              confirm_timeout=events.confirm_timeout).start()
+    try:
+        schema.upgrade(store.engine)
+        runner = EpcisStream(store, publisher, settings.epcis)
+        runner.start_cursor()
+        if not publisher.wait_ready(30):
+            typer.echo("broker not reachable yet; the cursor stays until it is", err=True)
+        if once:
+            try:
+                sent = runner.drain()
+            except ConnectionError as exc:
+                typer.echo(str(exc), err=True)
+                raise typer.Exit(1) from None
+            finally:
+                runner.release()
+        else:
+            thread = StreamThread(runner, interval=interval or settings.epcis.stream_interval).start()
+            stop = threading.Event()
+            if threading.current_thread() is threading.main_thread():
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    signal.signal(sig, lambda *_: stop.set())
+            stop.wait(duration)
+            thread.stop()
+            sent = thread.published
+    finally:
+        publisher.close()
+        store.dispose()
+    typer.echo(f"{sent} EPCIS event(s) published to {events.exchange}", err=True)

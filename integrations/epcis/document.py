@@ -16,12 +16,16 @@ EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 
 
 def document(writer: EventWriter, facts: list[Fact], extension_namespace: str) -> dict:
+    return epcis_document([writer.event(f) for f in facts], extension_namespace)
+
+
+def epcis_document(events: list[dict], extension_namespace: str) -> dict:
     return {
         "@context": [EPCIS_CONTEXT, {"tb": extension_namespace + "/"}],
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
         "creationDate": epcis_time(utcnow()),
-        "epcisBody": {"eventList": [writer.event(f) for f in facts]},
+        "epcisBody": {"eventList": events},
     }
 
 

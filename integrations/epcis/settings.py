@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -25,6 +26,16 @@ class EpcisSettings(BaseSettings):
     # Operation code -> CBV bizStep (bare CBV 2.0 term or a URI); JSON in the environment.
     bizsteps: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_BIZSTEPS))
     page_size: int = Field(default=100, ge=1, le=1000)
+
+    # The capture stream onto the events exchange (stream.py, docs/epcis.md "Capture stream"):
+    # inside `tracebridge serve` when true (needs TRACEBRIDGE_AMQP_URL), or `tracebridge epcis stream`.
+    stream: bool = False
+    stream_batch: int = Field(default=200, ge=1, le=5000)  # events published (and confirmed) per cycle
+    stream_interval: float = Field(default=1.0, gt=0, le=300)  # seconds between polls when caught up
+    stream_lease: float = Field(default=60.0, ge=5, le=3600)  # seconds a process holds the cursor per cycle
+    stream_slice_rows: int = Field(default=5000, ge=10, le=1_000_000)  # rows per table in one slice
+    stream_from: Literal["beginning", "now"] = "beginning"  # where a new cursor starts
+    stream_name: str = Field(default="epcis", min_length=1, max_length=64)  # its cursor row
 
     @field_validator("time_zone")
     @classmethod

@@ -3,9 +3,11 @@
 `page(session, start=, end=, serial=, lot=, after=, limit=)` answers the next `limit` facts after
 the cursor `after` (the `position` of the last fact read), filtered by event time, by a serial
 (facts naming the unit, including its panel's records it inherits) or by a lot (facts naming the
-lot). Each kind of fact is one keyset read plus batched lookups (installations: their positions
-first, their rows only for the groups that make the page): a page costs about twenty statements
-whatever its size, never one per fact. Protocol-free: `integrations/epcis` turns the facts into
+lot), or by recording (`recorded=(after, upto)`: only facts recorded in that slice of the
+recording order, see recording.py; how a stream gets late facts too). Each kind of fact is one
+keyset read plus batched lookups (installations: their positions first, their rows only for the
+groups that make the page): a page costs about twenty statements whatever its size, never one
+per fact. Protocol-free: `integrations/epcis` turns the facts into
 EPCIS events.
 """
 
@@ -31,8 +33,8 @@ class HistoryPage:
 
 def page(session: Session, *, start: datetime | None = None, end: datetime | None = None,
          serial: str | None = None, lot: str | None = None, after: Cursor | None = None,
-         limit: int = 100) -> HistoryPage:
-    scope = _scope(session, start, end, serial, lot)
+         limit: int = 100, recorded: tuple[int, int] | None = None) -> HistoryPage:
+    scope = _scope(session, start, end, serial, lot, recorded)
     if scope is None:
         return HistoryPage(facts=[], next=None)
     facts: list[Fact] = []
@@ -51,7 +53,7 @@ def page(session: Session, *, start: datetime | None = None, end: datetime | Non
 
 
 def _scope(session: Session, start: datetime | None, end: datetime | None, serial: str | None,
-           lot: str | None) -> Scope | None:
+           lot: str | None, recorded: tuple[int, int] | None) -> Scope | None:
     """The filters as ids; None when a named serial or lot is unknown (nothing can match)."""
     unit = None
     if serial is not None:
@@ -70,7 +72,7 @@ def _scope(session: Session, start: datetime | None, end: datetime | None, seria
         lot_id = session.scalar(select(MaterialLot.id).where(MaterialLot.lot_code == lot))
         if lot_id is None:
             return None
-    return Scope(start=start, end=end, unit=unit, lot_id=lot_id)
+    return Scope(start=start, end=end, unit=unit, lot_id=lot_id, recorded=recorded)
 
 
 __all__ = ["Cursor", "HistoryPage", "page"]

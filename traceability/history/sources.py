@@ -63,10 +63,20 @@ class Scope:
     end: datetime | None = None
     unit: UnitScope | None = None
     lot_id: int | None = None
+    recorded: tuple[int, int] | None = None  # only rows recorded in (after, upto] (recording.py)
+
+
+# A fact's time column -> the column that says when it was recorded (models/history.py).
+RECORDED_BY = {"removed_at": "removed_seq", "completed_at": "completed_seq", "unpacked_at": "unpacked_seq",
+               "shipped_at": "shipped_seq"}
 
 
 def _window(col, scope: Scope) -> list[ColumnElement[bool]]:  # type: ignore[no-untyped-def]
+    """The event-time filter, and the recording slice on the same table as `col`."""
     conds = []
+    if scope.recorded is not None:
+        seq = col.table.c[RECORDED_BY.get(col.name, "recorded_seq")]
+        conds += [seq > scope.recorded[0], seq <= scope.recorded[1]]
     if scope.start is not None:
         conds.append(col >= scope.start)
     if scope.end is not None:

@@ -4,6 +4,7 @@ from traceability.models.device_messages import DeviceMessage
 from traceability.models.devices import DeviceStatus
 from traceability.models.equipment import Equipment
 from traceability.models.governance import ApiKey, AuditEntry
+from traceability.models.history import HistoryClock, HistoryCursor
 from traceability.models.holds import Hold
 from traceability.models.materials import MaterialLoad, MaterialLot, Part
 from traceability.models.messaging import AggregateSequence, InboundMessage, OutboxEvent
@@ -29,6 +30,8 @@ __all__ = [
     "DeviceMessage",
     "DeviceStatus",
     "Equipment",
+    "HistoryClock",
+    "HistoryCursor",
     "Hold",
     "InboundMessage",
     "MaterialLoad",

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+from traceability.models.history import recorded
 from traceability.types import UTCDateTime, utcnow
 
 
@@ -29,7 +30,8 @@ class MaterialLot(SQLModel, table=True):
     """ISA-95 material lot; a reel or tray is a lot whose `parent_lot_id` names the lot it came from."""
 
     __tablename__ = "material_lot"
-    __table_args__ = (Index("ix_material_lot_parent", "parent_lot_id"),)
+    __table_args__ = (Index("ix_material_lot_parent", "parent_lot_id"),
+                      Index("ix_material_lot_recorded", "recorded_seq"))
 
     id: int | None = Field(default=None, primary_key=True)
     lot_code: str = Field(max_length=64, unique=True)
@@ -42,6 +44,7 @@ class MaterialLot(SQLModel, table=True):
     parent_lot_id: int | None = Field(default=None, foreign_key="material_lot.id")
     location: str | None = Field(default=None, max_length=64)
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    recorded_seq: int | None = recorded()  # the history's recording order (models/history.py)
 
 
 class MaterialLoad(SQLModel, table=True):

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Column, ForeignKey, Index, text
 from sqlmodel import Field, SQLModel
 
+from traceability.models.history import recorded
 from traceability.types import BigId, UTCDateTime, utcnow
 
 
@@ -38,6 +39,7 @@ class Unit(SQLModel, table=True):
         Index("ix_unit_panel", "panel_unit_id"),
         Index("ix_unit_work_order", "work_order_id"),
         Index("ix_unit_created", "created_at"),  # history export and trace levels by time
+        Index("ix_unit_recorded", "recorded_seq"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -50,6 +52,7 @@ class Unit(SQLModel, table=True):
     panel_position: int | None = None
     depanelized_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # set on panels
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    recorded_seq: int | None = recorded()  # the history's recording order (models/history.py)
 
 
 class UnitOperation(SQLModel, table=True):
@@ -63,6 +66,8 @@ class UnitOperation(SQLModel, table=True):
         Index("ix_unit_operation_completed", "completed_at"),
         Index("ix_unit_operation_open", "started_at", sqlite_where=text("completed_at IS NULL"),
               postgresql_where=text("completed_at IS NULL")),
+        Index("ix_unit_operation_recorded", "recorded_seq"),
+        Index("ix_unit_operation_completed_seq", "completed_seq"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
@@ -76,6 +81,8 @@ class UnitOperation(SQLModel, table=True):
     result: str | None = Field(default=None, max_length=16)  # pass | fail | scrapped | aborted
     transaction_id: str | None = Field(default=None, max_length=100, index=True)
     source_message_id: str | None = Field(default=None, max_length=100)
+    recorded_seq: int | None = recorded()  # the history's recording order (models/history.py)
+    completed_seq: int | None = recorded("completed_seq")
 
 
 class ProcessParameter(SQLModel, table=True):
@@ -151,6 +158,9 @@ class ComponentInstallation(SQLModel, table=True):
         Index("ix_installation_subunit", "parent_unit_id", "child_unit_id",
               sqlite_where=text("child_unit_id IS NOT NULL"),
               postgresql_where=text("child_unit_id IS NOT NULL")),
+        Index("ix_installation_recorded", "recorded_seq"),
+        Index("ix_installation_removed_seq", "removed_seq", sqlite_where=text("removed_seq IS NOT NULL"),
+              postgresql_where=text("removed_seq IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
@@ -170,3 +180,5 @@ class ComponentInstallation(SQLModel, table=True):
     attribution: str = Field(default="direct", max_length=16)  # direct | location | candidate
     flag: str | None = Field(default=None, max_length=32)  # e.g. quarantined_lot (accepted by policy)
     source_message_id: str | None = Field(default=None, max_length=100)
+    recorded_seq: int | None = recorded()  # the history's recording order (models/history.py)
+    removed_seq: int | None = recorded("removed_seq")
