@@ -12,11 +12,14 @@ from traceability.database import Store
 
 
 # HTTPConnection, not Request: websockets (GraphQL subscriptions) resolve these too.
-def get_store(conn: HTTPConnection) -> Store:
+# `async def` although they only read an attribute: FastAPI runs a plain `def` dependency in the
+# thread pool, which cost every route using the store a second thread hop (a worker wake-up and
+# a loop wake-up, each a wait for a CPU under load) before its own.
+async def get_store(conn: HTTPConnection) -> Store:
     return conn.app.state.store
 
 
-def get_settings(conn: HTTPConnection) -> Settings:
+async def get_settings(conn: HTTPConnection) -> Settings:
     return conn.app.state.settings
 
 

@@ -12,6 +12,9 @@ from typing import Any
 from gateway.observability.metrics import HTTP_SECONDS
 
 Scope = dict[str, Any]
+# The histogram child per (method, route template, status): `labels()` validates and locks on every
+# call; the set of keys is bounded by the routes, so they are looked up once per process.
+_CHILDREN: dict[tuple[str, str, int], Any] = {}
 
 
 class RequestTiming:
@@ -34,6 +37,8 @@ class RequestTiming:
             await self.app(scope, receive, send_status)
         finally:
             route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            HTTP_SECONDS.labels(scope["method"], template, str(status[0])).observe(
-                time.perf_counter() - start)
+            key = (scope["method"], getattr(route, "path", None) or "unmatched", status[0])
+            child = _CHILDREN.get(key)
+            if child is None:
+                child = _CHILDREN[key] = HTTP_SECONDS.labels(key[0], key[1], str(key[2]))
+            child.observe(time.perf_counter() - start)
