@@ -51,7 +51,7 @@ def materials_installed(ctx: Context, msg: m.MaterialsInstalled) -> list[c.Comma
                           "installed_after": after if "location" in what else None})
     # The values come from validated CFX models and the store and meet every rule of the command's
     # fields by construction (see `c.InstallComponents.trusted`): validating them again per item was
-    # a sixth of the hot path. Other callers' input is still validated as the command is built.
+    # a tenth of the hot path. Other callers' input is still validated as the command is built.
     return [c.InstallComponents.trusted(
         parent_serial=parent, installed_at=ctx.at, station=ctx.station, operation=operation,
         items=its, source_message_id=ctx.message_id[:100]) for parent, its in items.items()]
