@@ -40,7 +40,7 @@ from traceability.models import ComponentInstallation
 @contextmanager
 def fresh(url: str) -> Iterator[str]:
     """A new empty database: a temporary SQLite file, or a database on the PostgreSQL server of `url`."""
-    if url == "sqlite":
+    if url.startswith("sqlite"):  # "sqlite" or any SQLite URL: each run gets its own file
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite:///{Path(tmp) / 'bench.db'}"
         return
@@ -122,7 +122,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--database-url", action="append", default=[],
-                        help="'sqlite' or a PostgreSQL URL (a database there is created per run)")
+                        help="'sqlite' (or a SQLite URL) or a PostgreSQL server URL (a new database per run)")
     parser.add_argument("--amqp-url", default="amqp://guest:guest@127.0.0.1:5672/%2F")
     args = parser.parse_args()
     for url in args.database_url or ["sqlite"]:

@@ -76,6 +76,7 @@ def generate(store: Store, units: int, *, seed: int = 1, prefix: str = "G", plac
     open_boxes: list[str] = []
     panel_n = 0
     clock = START
+    analyzed = 500  # products at the last statistics refresh
     while made < units:
         with store.write() as session:
             # A slice of panels: one registration, one `install_many` per level, so the cost per
@@ -121,6 +122,9 @@ def generate(store: Store, units: int, *, seed: int = 1, prefix: str = "G", plac
             for ship in ships:
                 c.execute(session, ship)
         out.products = made
+        if made >= analyzed * 2:
+            _refresh_statistics(store)
+            analyzed = made
         if progress:
             progress(made)
     with store.read() as session:
@@ -129,6 +133,18 @@ def generate(store: Store, units: int, *, seed: int = 1, prefix: str = "G", plac
         out.installations = session.scalar(select(func.count()).select_from(ComponentInstallation)) or 0
     out.seconds = time.perf_counter() - started
     return out
+
+
+def _refresh_statistics(store: Store) -> None:
+    """PostgreSQL plans the batch look-ups from table statistics; where autovacuum is off (or
+    behind a bulk load) a table grown from nothing looks empty, and the look-ups turn into scans of
+    every installation per slice. Refreshed each time the plant doubles, so the cost stays small."""
+    if store.dialect != "postgresql":
+        return  # SQLite plans these without statistics (and worse with them: STACK-NOTES)
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE unit, component_installation, container, container_item, "
+                             "material_lot, material_load")
+        conn.commit()
 
 
 def _master_data(session, line: _Line, out: Generated) -> None:  # type: ignore[no-untyped-def]

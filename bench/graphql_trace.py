@@ -130,10 +130,10 @@ def main() -> None:
         bench(url, args.units, args.placements, args.samples, args.page)
 
 
-if __name__ == "__main__":
-    main()
-
-
 def _open(url: str) -> Settings:
     """Auth off: the bench measures traces, not the guard (bench/security.py measures that)."""
     return Settings(database_url=url, security=SecuritySettings(auth_required=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -21,6 +21,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 # module → (needs RabbitMQ, its arguments after --database-url <sqlite>); "{uid}" is a fresh prefix.
 SMOKE: dict[str, tuple[bool, list[str]]] = {
     "cfx_ingest": (True, ["--messages", "3", "--components", "3", "--rounds", "1", "--amqp-url", URL]),
+    "epcis_stream": (True, ["--units", "4", "--designators", "3", "--runs", "1", "--amqp-url", URL]),
     "erp_hooks": (False, ["--orders", "3", "--work-orders", "2", "--units", "2"]),
     "events_latency": (True, ["--events", "2", "--throughput", "40", "--batch", "20", "--amqp-url", URL]),
     "graphql_trace": (False, ["--units", "6", "--placements", "3", "--samples", "2", "--page", "5"]),
@@ -35,9 +36,6 @@ SMOKE: dict[str, tuple[bool, list[str]]] = {
                              "--page", "5"]),
     "wms_consumption": (False, ["--boards", "4", "--placements", "2", "--reels", "2", "--receipts", "2"]),
 }
-# Found broken by this smoke, in a file another change owns: expected to fail until fixed there.
-BROKEN = {"graphql_trace": "bench/graphql_trace.py defines _open() below its __main__ block, so "
-                           "`python -m bench.graphql_trace` stops with NameError"}
 SERVER = "serving"  # serves until stopped: bench.interlock starts it (server_process) and asks it
 
 
@@ -49,8 +47,7 @@ def test_every_bench_command_is_smoked():
     assert bench_commands() == set(SMOKE) | {SERVER}
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=BROKEN[n], raises=NameError))
-                                  if n in BROKEN else n for n in sorted(SMOKE)])
+@pytest.mark.parametrize("name", sorted(SMOKE))
 def test_bench_command_runs(name, sqlite_url, monkeypatch, capsys):
     broker, args = SMOKE[name]
     if broker:
