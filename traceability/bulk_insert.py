@@ -32,6 +32,10 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         session.execute(insert(table), rows)  # Core executemany (psycopg pipelines it)
         return
     given = list(rows[0])
+    computed = [c.key for c in table.columns
+                if c.key not in rows[0] and c.default is not None and not c.default.is_scalar]
+    if computed:  # e.g. a timestamp's utcnow(): computed once by the caller for the batch
+        raise ValueError(f"insert_rows into {table.name}: give {', '.join(computed)} (computed defaults)")
     defaults = {c.key: c.default.arg for c in table.columns
                 if c.key not in rows[0] and c.default is not None and c.default.is_scalar}
     if dialect.name == "sqlite" and "recorded_seq" in table.c and "recorded_seq" not in rows[0]:

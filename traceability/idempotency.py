@@ -17,8 +17,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from traceability import correlation
+from traceability.bulk_insert import insert_rows
 from traceability.errors import Conflict
 from traceability.models import InboundMessage
+from traceability.types import utcnow
 
 
 def payload_hash(payload: Any, *, plain: bool = False) -> str:
@@ -123,6 +125,8 @@ def accept_many(session: Session, accepted: list[dict[str, Any]]) -> None:
     """Record many first deliveries at once: dicts of source, message_id, command, payload_hash,
     response. As in `once`, the unique key settles a race: the losing transaction rolls back whole."""
     if accepted:
-        # A set-based batch of machine messages: each one's correlation id is its own message id.
-        session.execute(insert(InboundMessage.__table__),
-                        [{"correlation_id": a["message_id"], **a} for a in accepted])
+        # A set-based batch of machine messages: each one's correlation id is its own message id;
+        # received together, in one transaction.
+        now = utcnow()
+        insert_rows(session, InboundMessage.__table__,
+                    [{"correlation_id": a["message_id"], "received_at": now, **a} for a in accepted])

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from traceability import correlation
+from traceability.bulk_insert import insert_rows
 from traceability.events import version_of
 from traceability.models import AggregateSequence, OutboxEvent
 from traceability.types import utcnow
@@ -126,7 +127,7 @@ def emit_many(session: Session, events: list[Event], *, destination: str = "even
                        "sequence": nxt[key], "payload": e.data, "version": version_of(e.type),
                        "created_at": now, "correlation_id": cid})
         nxt[key] += 1
-    session.execute(OutboxEvent.__table__.insert(), values)
+    insert_rows(session, OutboxEvent.__table__, values)  # no per-row parameter processing
     session.info[OUTBOX_WRITTEN] = True
     return out
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Annotated, Any
@@ -56,7 +55,14 @@ class CfxEnvelope(BaseModel):
 
 
 # Integers orjson would read as floats (beyond 64 bits): such text goes to the standard library.
-_LONG_NUMBER = re.compile(rb"[0-9]{20}")
+# Found as a run of 20 digits, every digit mapped to "0" first: two passes in C over the text, where
+# the regular expression [0-9]{20} retried at every digit cost ten times orjson's whole decoding.
+_DIGITS_TO_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
+_LONG_RUN = b"0" * 20
+
+
+def _long_number(data: bytes) -> bool:
+    return _LONG_RUN in data.translate(_DIGITS_TO_ZERO)
 
 
 def decode(raw: bytes | str) -> tuple[Any, bool]:
@@ -65,7 +71,7 @@ def decode(raw: bytes | str) -> tuple[Any, bool]:
     otherwise (NaN, Infinity, lone surrogates, integers beyond 64 bits, broken UTF-8), so the same
     documents are accepted, with the same values, as with `json.loads` alone."""
     data = raw.encode() if isinstance(raw, str) else raw
-    if not _LONG_NUMBER.search(data):
+    if not _long_number(data):
         try:
             return orjson.loads(data), True
         except orjson.JSONDecodeError:
