@@ -37,12 +37,11 @@ def test_one_write_one_number_and_a_later_write_a_larger_one(store, uid):
 def test_a_row_inserted_without_a_number_is_numbered_by_the_trigger(store, uid):
     with store.write() as session:
         c.execute(session, c.DefinePart(part_number=f"{uid}-P", serialized=True))
-        part_id = session.scalar(text("SELECT id FROM part WHERE part_number = :p"), {"p": f"{uid}-P"})
     _register(store, [f"{uid}-A"], f"{uid}-P")
     with store.write() as session:  # as a console would: no recorded_seq in the statement
         session.execute(text("INSERT INTO unit (serial, part_id, kind, status, created_at) "
-                             "VALUES (:s, :p, 'product', 'in_process', CURRENT_TIMESTAMP)"),
-                        {"s": f"{uid}-RAW", "p": part_id})
+                             "SELECT :s, part_id, kind, status, created_at FROM unit WHERE serial = :a"),
+                        {"s": f"{uid}-RAW", "a": f"{uid}-A"})
     [earlier], [raw] = _numbers(store, [f"{uid}-A"]), _numbers(store, [f"{uid}-RAW"])
     assert raw is not None and raw > earlier
 

@@ -32,14 +32,17 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         session.execute(insert(table), rows)  # Core executemany (psycopg pipelines it)
         return
     given = list(rows[0])
-    computed = [c.key for c in table.columns
-                if c.key not in rows[0] and c.default is not None and not c.default.is_scalar]
+    # The recording number (models/history.py): on SQLite the transaction's, sent with the rows as
+    # the column's own default would; on PostgreSQL the trigger writes it.
+    numbered = "recorded_seq" in table.c and "recorded_seq" not in rows[0]
+    computed = [c.key for c in table.columns if c.key not in rows[0] and c.key != "recorded_seq"
+                and c.default is not None and not c.default.is_scalar]
     if computed:  # e.g. a timestamp's utcnow(): computed once by the caller for the batch
         raise ValueError(f"insert_rows into {table.name}: give {', '.join(computed)} (computed defaults)")
     defaults = {c.key: c.default.arg for c in table.columns
                 if c.key not in rows[0] and c.default is not None and c.default.is_scalar}
-    if dialect.name == "sqlite" and "recorded_seq" in table.c and "recorded_seq" not in rows[0]:
-        defaults["recorded_seq"] = sqlite_recording_number(conn)  # as the column's own default would
+    if numbered and dialect.name == "sqlite":
+        defaults["recorded_seq"] = sqlite_recording_number(conn)
     # The dialect's own type (e.g. SQLite's DATETIME, which writes the date string), as Core uses it.
     processors = {n: p for n in [*given, *defaults]
                   if (p := table.c[n].type.dialect_impl(dialect).bind_processor(dialect))}
