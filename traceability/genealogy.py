@@ -160,8 +160,11 @@ def _owned(inst, node) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
     )
 
 
-# Transaction-local (SET LOCAL), so the caller's other statements plan as usual.
-_JOINS = text("SELECT set_config('enable_mergejoin', :on, true), set_config('enable_hashjoin', :on, true)")
+# In a transaction: transaction-local (SET LOCAL), so the caller's other statements plan as usual.
+# A read session on PostgreSQL runs in autocommit, where a local setting would last one statement:
+# there the switch is for the session and is always switched back (a pooled connection is shared).
+_JOINS = text("SELECT set_config('enable_mergejoin', :on, :local), "
+              "set_config('enable_hashjoin', :on, :local)")
 
 
 @contextmanager
@@ -169,15 +172,26 @@ def graph_walk(session: Session) -> Iterator[None]:
     """Index nested loops for the walks inside (PostgreSQL only; SQLite plans these well by itself).
     Nests: a caller running several walks and lookups (a recall scope) switches once for all."""
     switch = session.get_bind().dialect.name == "postgresql" and not session.info.get("graph_walk")
-    if switch:  # one statement each way: a SET per switch was a round trip per switch
-        session.execute(_JOINS, {"on": "off"})
-        session.info["graph_walk"] = True
+    if not switch:
+        yield
+        return
+    conn = session.connection()
+    local = conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
+    # one statement each way: a SET per switch was a round trip per switch
+    session.execute(_JOINS, {"on": "off", "local": local})
+    session.info["graph_walk"] = True
     try:
         yield
-    finally:
-        if switch:
-            session.info["graph_walk"] = False
-            session.execute(_JOINS, {"on": "on"})
+    except BaseException:
+        session.info["graph_walk"] = False
+        if not local:  # a failed transaction's rollback undoes SET LOCAL; autocommit must undo it
+            try:
+                session.execute(_JOINS, {"on": "on", "local": local})
+            except Exception:  # noqa: BLE001 - cannot switch back: the connection must not be reused
+                conn.invalidate()
+        raise
+    session.info["graph_walk"] = False
+    session.execute(_JOINS, {"on": "on", "local": local})
 
 
 # --- backward --------------------------------------------------------------------------------

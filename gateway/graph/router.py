@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator
 
 from fastapi import Depends
 from sqlalchemy.orm import Session
@@ -16,9 +17,18 @@ from gateway.graph.schema import build_schema
 from gateway.graph.settings import GraphQLSettings
 
 
-def _session(store: StoreDep) -> Iterator[Session]:
-    with store.read() as session:
+async def _session(store: StoreDep) -> AsyncIterator[Session]:
+    """A sync generator dependency costs two thread hops per request. Opening a session does no
+    I/O (the connection is taken at its first statement, in the resolvers' worker thread), so it
+    opens on the event loop; ending it (COMMIT on SQLite, the connection's return) takes one hop."""
+    reading = store.read()
+    session = reading.__enter__()
+    try:
         yield session
+    except BaseException as exc:
+        await asyncio.to_thread(reading.__exit__, type(exc), exc, exc.__traceback__)
+        raise
+    await asyncio.to_thread(reading.__exit__, None, None, None)
 
 
 def graphql_router(limits: GraphQLSettings) -> GraphQLRouter:
