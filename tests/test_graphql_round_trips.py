@@ -58,9 +58,9 @@ def test_backward_trace_statements(world):
     with counted(engine) as seen:
         trace = data(client, BACKWARD, serial=s.n("PRD-1"))["traceBackward"]
     assert trace["root"]["serial"] == s.n("PRD-1") and trace["materials"]
-    # root, the walk, the unit records, the work order; PostgreSQL adds the planner switch and
-    # back (was 9 round trips with pre-ping, BEGIN, COMMIT); SQLite its in-process BEGIN
-    expected = 6 if engine.dialect.name == "postgresql" else 5
+    # the walk, the unit records (the root's too), the work order; PostgreSQL adds the planner
+    # switch and back (was 9 round trips: pre-ping, BEGIN, root, COMMIT); SQLite its in-process BEGIN
+    expected = 5 if engine.dialect.name == "postgresql" else 4
     assert len(seen) == expected, [s[:60] for s in seen.sql]
     assert seen.in_transaction == 0
 

@@ -254,6 +254,15 @@ def backward(
     root = _unit_row(session, serial)
     if root is None:
         return BackwardTrace(root=None)
+    units, materials = backward_walk(session, serial, at=at, include_removed=include_removed)
+    return BackwardTrace(root=root, units=units, materials=materials)
+
+
+def backward_walk(
+    session: Session, serial: str, *, at: datetime | None = None, include_removed: bool = False
+) -> tuple[list[TraceUnit], list[TraceMaterial]]:
+    """`backward` without the root's lookup: the sub-units and materials (none for an unknown
+    serial). For a caller that reads the unit records anyway and finds the root among them."""
     params = {"serial": serial, **({"at": at} if at is not None else {})}
     with graph_walk(session):
         rows = session.execute(_backward_statement(at is not None, include_removed), params).all()
@@ -273,7 +282,7 @@ def backward(
                 location=r.location, attribution=r.attribution, removed_at=r.removed_at,
                 removal_reason=r.removal_reason, supplier=r.supplier, supplier_lot=r.supplier_lot,
                 date_code=r.date_code, lot_status=r.lot_status, flag=r.flag))
-    return BackwardTrace(root=root, units=_with_depth(serial, units), materials=materials)
+    return _with_depth(serial, units), materials
 
 
 def _with_depth(root: str, units: list[TraceUnit]) -> list[TraceUnit]:
