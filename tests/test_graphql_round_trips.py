@@ -11,11 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, event
 
 from bench.graphql_trace import BACKWARD, FORWARD
 from tests import scenario
+from tests.databases import PG_ADMIN_URL
 from tests.graphql_support import data, graphql_client
 
 
@@ -50,7 +52,7 @@ def world(store, database_url, uid):
     s = scenario.build(store, uid)
     with graphql_client(database_url) as client:
         data(client, "{ __typename }")  # the app's startup reads are not the request's
-        yield s, client, client.app.state.store.engine
+        yield s, client, client.app.state.store.read_engine
 
 
 def test_backward_trace_statements(world):
@@ -75,3 +77,16 @@ def test_forward_trace_statements(world):
     expected = 5 if engine.dialect.name == "postgresql" else 4
     assert len(seen) == expected, [s[:60] for s in seen.sql]
     assert seen.in_transaction == 0
+
+
+def test_terminated_read_connections_are_replaced_unseen(postgresql_url, uid):
+    """The read pool does not ping: a connection the server terminated is found at checkout (it
+    has something to read) or fails its first statement, and the read runs again on a new one."""
+    with graphql_client(postgresql_url) as client:
+        for _ in range(3):  # bounded: a few rounds of killing every connection of the database
+            query = f'{{ unit(serial: "{uid}-U") {{ serial }} }}'
+            assert data(client, query) == {"unit": None}
+            name = postgresql_url.rsplit("/", 1)[1]
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))

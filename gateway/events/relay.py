@@ -71,7 +71,7 @@ class RelayThread:
             self._wake.set()
 
     def _due(self) -> bool:
-        with self.relay.store.read() as session:
+        with self.relay.store.read(autocommit=True) as session:
             return outbox.has_due(session, self.relay.destination)
 
     def _run(self) -> None:

@@ -18,10 +18,12 @@ from gateway.graph.settings import GraphQLSettings
 
 
 async def _session(store: StoreDep) -> AsyncIterator[Session]:
-    """A sync generator dependency costs two thread hops per request. Opening a session does no
-    I/O (the connection is taken at its first statement, in the resolvers' worker thread), so it
-    opens on the event loop; ending it (COMMIT on SQLite, the connection's return) takes one hop."""
-    reading = store.read()
+    """Autocommit on PostgreSQL: no BEGIN and COMMIT round trips (resolvers neither stream nor
+    need one snapshot). A sync generator dependency costs two thread hops per request; opening a
+    session does no I/O (the connection is taken at the first statement, in a resolver's worker
+    thread), so it opens on the event loop, and ending it (COMMIT on SQLite, the connection's
+    return) takes one hop."""
+    reading = store.read(autocommit=True)
     session = reading.__enter__()
     try:
         yield session
