@@ -25,6 +25,7 @@ from tests.graphql_support import data, graphql_client
 class Statements:
     sql: list[str] = field(default_factory=list)
     in_transaction: int = 0  # PostgreSQL: statements that were not in autocommit
+    local_switches: int = 0  # PostgreSQL: planner switches that would last one statement only
 
     def __len__(self) -> int:
         return len(self.sql)
@@ -34,11 +35,13 @@ class Statements:
 def counted(engine: Engine) -> Iterator[Statements]:
     seen = Statements()
 
-    def on_execute(conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+    def on_execute(conn, _cursor, statement, params, _context, _many) -> None:  # type: ignore[no-untyped-def]
         seen.sql.append(statement)
-        dbapi = conn.connection.dbapi_connection
-        if engine.dialect.name == "postgresql" and not dbapi.autocommit:
-            seen.in_transaction += 1
+        if engine.dialect.name != "postgresql":
+            return
+        autocommit = conn.connection.dbapi_connection.autocommit
+        seen.in_transaction += not autocommit
+        seen.local_switches += autocommit and "set_config" in statement and params["local"]
 
     event.listen(engine, "before_cursor_execute", on_execute)
     try:
@@ -64,7 +67,7 @@ def test_backward_trace_statements(world):
     # switch and back (was 9 round trips: pre-ping, BEGIN, root, COMMIT); SQLite its in-process BEGIN
     expected = 5 if engine.dialect.name == "postgresql" else 4
     assert len(seen) == expected, [s[:60] for s in seen.sql]
-    assert seen.in_transaction == 0
+    assert seen.in_transaction == 0 and seen.local_switches == 0
 
 
 def test_forward_trace_statements(world):
@@ -76,7 +79,7 @@ def test_forward_trace_statements(world):
     # back (was 8 round trips); SQLite its in-process BEGIN
     expected = 5 if engine.dialect.name == "postgresql" else 4
     assert len(seen) == expected, [s[:60] for s in seen.sql]
-    assert seen.in_transaction == 0
+    assert seen.in_transaction == 0 and seen.local_switches == 0
 
 
 def test_terminated_read_connections_are_replaced_unseen(postgresql_url, uid):

@@ -31,11 +31,13 @@ def _autocommit_engine(engine: Engine) -> Engine:
     """PostgreSQL reads without a transaction, in a pool of their own: no BEGIN and COMMIT round
     trips (at READ COMMITTED each statement takes its own snapshot anyway), and no pre-ping."""
     reads = create_engine(
-        engine.url, echo=engine.echo, pool_size=10, max_overflow=10, isolation_level="AUTOCOMMIT",
+        engine.url, echo=engine.echo, pool_size=10, max_overflow=10,
         connect_args={"options": "-c jit=off"},
     )
     event.listen(reads, "checkout", _check_idle_connection)
-    return reads
+    # As an execution option, not create_engine's isolation_level: genealogy.graph_walk reads it
+    # there to switch the planner for the session rather than the (absent) transaction.
+    return reads.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _check_idle_connection(dbapi_conn, _record, _proxy) -> None:  # type: ignore[no-untyped-def]
