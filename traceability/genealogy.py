@@ -160,8 +160,11 @@ def _owned(inst, node) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
     )
 
 
-# Transaction-local (SET LOCAL), so the caller's other statements plan as usual.
-_JOINS = text("SELECT set_config('enable_mergejoin', :on, true), set_config('enable_hashjoin', :on, true)")
+# In a transaction: transaction-local (SET LOCAL), so the caller's other statements plan as usual.
+# A read session on PostgreSQL runs in autocommit, where a local setting would last one statement:
+# there the switch is for the session and is always switched back (a pooled connection is shared).
+_JOINS = text("SELECT set_config('enable_mergejoin', :on, :local), "
+              "set_config('enable_hashjoin', :on, :local)")
 
 
 @contextmanager
@@ -169,15 +172,26 @@ def graph_walk(session: Session) -> Iterator[None]:
     """Index nested loops for the walks inside (PostgreSQL only; SQLite plans these well by itself).
     Nests: a caller running several walks and lookups (a recall scope) switches once for all."""
     switch = session.get_bind().dialect.name == "postgresql" and not session.info.get("graph_walk")
-    if switch:  # one statement each way: a SET per switch was a round trip per switch
-        session.execute(_JOINS, {"on": "off"})
-        session.info["graph_walk"] = True
+    if not switch:
+        yield
+        return
+    conn = session.connection()
+    local = conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
+    # one statement each way: a SET per switch was a round trip per switch
+    session.execute(_JOINS, {"on": "off", "local": local})
+    session.info["graph_walk"] = True
     try:
         yield
-    finally:
-        if switch:
-            session.info["graph_walk"] = False
-            session.execute(_JOINS, {"on": "on"})
+    except BaseException:
+        session.info["graph_walk"] = False
+        if not local:  # a failed transaction's rollback undoes SET LOCAL; autocommit must undo it
+            try:
+                session.execute(_JOINS, {"on": "on", "local": local})
+            except Exception:  # noqa: BLE001 - cannot switch back: the connection must not be reused
+                conn.invalidate()
+        raise
+    session.info["graph_walk"] = False
+    session.execute(_JOINS, {"on": "on", "local": local})
 
 
 # --- backward --------------------------------------------------------------------------------
@@ -240,6 +254,15 @@ def backward(
     root = _unit_row(session, serial)
     if root is None:
         return BackwardTrace(root=None)
+    units, materials = backward_walk(session, serial, at=at, include_removed=include_removed)
+    return BackwardTrace(root=root, units=units, materials=materials)
+
+
+def backward_walk(
+    session: Session, serial: str, *, at: datetime | None = None, include_removed: bool = False
+) -> tuple[list[TraceUnit], list[TraceMaterial]]:
+    """`backward` without the root's lookup: the sub-units and materials (none for an unknown
+    serial). For a caller that reads the unit records anyway and finds the root among them."""
     params = {"serial": serial, **({"at": at} if at is not None else {})}
     with graph_walk(session):
         rows = session.execute(_backward_statement(at is not None, include_removed), params).all()
@@ -259,7 +282,7 @@ def backward(
                 location=r.location, attribution=r.attribution, removed_at=r.removed_at,
                 removal_reason=r.removal_reason, supplier=r.supplier, supplier_lot=r.supplier_lot,
                 date_code=r.date_code, lot_status=r.lot_status, flag=r.flag))
-    return BackwardTrace(root=root, units=_with_depth(serial, units), materials=materials)
+    return _with_depth(serial, units), materials
 
 
 def _with_depth(root: str, units: list[TraceUnit]) -> list[TraceUnit]:

@@ -3,7 +3,9 @@
 Runs inside `tracebridge serve` and standalone as `tracebridge relay`; any number at once (claims
 are leased rows, SKIP LOCKED on PostgreSQL). Between batches it sleeps `poll_interval`, unless a
 transaction in this process that wrote outbox rows commits: then it wakes at once. Polling is a
-read; only when something is due does it claim (a write transaction).
+read; only when something is due does it claim (a write transaction). Idle, it polls ever less
+often, up to `idle_interval` (rows written by other processes wait at most that long): the
+polling took a fifth of a busy server's CPU samples while nothing was due.
 """
 
 from __future__ import annotations
@@ -35,9 +37,11 @@ def event_relay(store: Store, publisher: Publisher, *, source: str, batch_size: 
 
 
 class RelayThread:
-    def __init__(self, relay: OutboxRelay, *, poll_interval: float = 0.1) -> None:
+    def __init__(self, relay: OutboxRelay, *, poll_interval: float = 0.1,
+                 idle_interval: float = 1.0) -> None:
         self.relay = relay
         self.poll_interval = poll_interval
+        self.idle_interval = max(idle_interval, poll_interval)
         self.delivered = 0
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -67,11 +71,12 @@ class RelayThread:
             self._wake.set()
 
     def _due(self) -> bool:
-        with self.relay.store.read() as session:
+        with self.relay.store.read(autocommit=True) as session:
             return outbox.has_due(session, self.relay.destination)
 
     def _run(self) -> None:
         errors = 0
+        wait = self.poll_interval
         while not self._stop.is_set():
             self._wake.clear()
             try:
@@ -83,5 +88,9 @@ class RelayThread:
                 self._stop.wait(min(30.0, self.poll_interval * 2 ** min(errors, 8)))
                 continue
             self.delivered += n
-            if n < self.relay.batch_size:
-                self._wake.wait(self.poll_interval)
+            if n >= self.relay.batch_size:
+                continue
+            # Something done: look again soon. Nothing: back off, until a commit wakes us.
+            wait = self.poll_interval if n else min(self.idle_interval, wait * 2)
+            if self._wake.wait(wait):
+                wait = self.poll_interval

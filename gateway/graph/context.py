@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
@@ -44,9 +45,20 @@ class GraphContext(BaseContext):
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run `fn(session, *args, **kwargs)` off the event loop."""
         async with self._lock:
-            if fn.__module__ != GENEALOGY:
-                return await asyncio.to_thread(fn, self.session, *args, **kwargs)
-            return await asyncio.to_thread(timed_trace, fn, self.session, *args, **kwargs)
+            try:
+                return await self._run(fn, *args, **kwargs)
+            except DBAPIError as err:
+                # The read pool does not ping (Store.read(autocommit=True)): a connection the
+                # server closed unseen fails its first statement. A read can simply run again.
+                if not err.connection_invalidated:
+                    raise
+                await asyncio.to_thread(self.session.rollback)
+                return await self._run(fn, *args, **kwargs)
+
+    async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        if fn.__module__ != GENEALOGY:
+            return await asyncio.to_thread(fn, self.session, *args, **kwargs)
+        return await asyncio.to_thread(timed_trace, fn, self.session, *args, **kwargs)
 
 
 Info = StrawberryInfo[GraphContext, None]

@@ -80,11 +80,11 @@ class Query(QualityQueries, LineQuery):  # yield, controlChart, alarms: gateway/
     ) -> BackwardTrace:
         found = await info.context.read(as_built, _key("serial", serial), at=_aware("at", at),
                                         include_removed=include_removed)
-        info.context.loaders.remember_units(found.units)
-        trace, units = found.trace, {u.serial: u for u in found.units.values()}
+        units = found.records
+        info.context.loaders.remember_units({u.id: u for u in units.values()})
         return BackwardTrace(serial=serial, at=at, root_record=units.get(serial),
-                             units=[SubUnit.of(u, units) for u in trace.units],
-                             materials=[MaterialUse.of(m, units) for m in trace.materials])
+                             units=[SubUnit.of(u, units) for u in found.units],
+                             materials=[MaterialUse.of(m, units) for m in found.materials])
 
     @strawberry.field(description="Where a lot (and its sublots) went: units a page at a time, the "
                                   "finished units, containers and shipments. An unknown lot answers "

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator
 
 from fastapi import Depends
 from sqlalchemy.orm import Session
@@ -16,9 +17,20 @@ from gateway.graph.schema import build_schema
 from gateway.graph.settings import GraphQLSettings
 
 
-def _session(store: StoreDep) -> Iterator[Session]:
-    with store.read() as session:
+async def _session(store: StoreDep) -> AsyncIterator[Session]:
+    """Autocommit on PostgreSQL: no BEGIN and COMMIT round trips (resolvers neither stream nor
+    need one snapshot). A sync generator dependency costs two thread hops per request; opening a
+    session does no I/O (the connection is taken at the first statement, in a resolver's worker
+    thread), so it opens on the event loop, and ending it (COMMIT on SQLite, the connection's
+    return) takes one hop."""
+    reading = store.read(autocommit=True)
+    session = reading.__enter__()
+    try:
         yield session
+    except BaseException as exc:
+        await asyncio.to_thread(reading.__exit__, type(exc), exc, exc.__traceback__)
+        raise
+    await asyncio.to_thread(reading.__exit__, None, None, None)
 
 
 def graphql_router(limits: GraphQLSettings) -> GraphQLRouter:
