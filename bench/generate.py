@@ -70,6 +70,7 @@ def generate(store: Store, units: int, *, seed: int = 1, prefix: str = "G", plac
     started = time.perf_counter()
     out = Generated()
     line = _Line(random.Random(seed), prefix)
+    installed_before = _installations(store)  # a second prefix adds to a plant: count only ours
     with store.write() as session:
         _master_data(session, line, out)
     made, box_n, pallet_n, shipment_n = 0, 0, 0, 0
@@ -130,9 +131,14 @@ def generate(store: Store, units: int, *, seed: int = 1, prefix: str = "G", plac
     with store.read() as session:
         out.units = session.scalar(select(func.count()).select_from(Unit).where(
             Unit.serial.like(f"{prefix}-%"))) or 0
-        out.installations = session.scalar(select(func.count()).select_from(ComponentInstallation)) or 0
+    out.installations = _installations(store) - installed_before
     out.seconds = time.perf_counter() - started
     return out
+
+
+def _installations(store: Store) -> int:
+    with store.read() as session:
+        return session.scalar(select(func.count()).select_from(ComponentInstallation)) or 0
 
 
 def _refresh_statistics(store: Store) -> None:
