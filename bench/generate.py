@@ -74,6 +74,7 @@ def generate(store: Store, units: int, *, seed: int = 1, prefix: str = "G", plac
     with store.write() as session:
         _master_data(session, line, out)
     made, box_n, pallet_n, shipment_n = 0, 0, 0, 0
+    unshipped = 1  # the first pallet not yet in a shipment
     open_boxes: list[str] = []
     panel_n = 0
     clock = START
@@ -110,11 +111,11 @@ def generate(store: Store, units: int, *, seed: int = 1, prefix: str = "G", plac
                 if pallet_n % 4 == 0 or made >= units:
                     shipment_n += 1
                     shipment = f"{prefix}-SHP-{shipment_n:05d}"
-                    first = max(1, pallet_n - 3) if pallet_n % 4 == 0 else pallet_n
                     packs.append(c.Pack(
                         container=shipment, kind="shipment", packed_at=at + timedelta(hours=5),
                         items=[c.PackedItem(container=f"{prefix}-PAL-{n:06d}")
-                               for n in range(first, pallet_n + 1)]))
+                               for n in range(unshipped, pallet_n + 1)]))
+                    unshipped = pallet_n + 1
                     ships.append(c.Ship(shipment=shipment, customer=f"Customer {shipment_n % 7}",
                                         shipped_at=at + timedelta(hours=6)))
             # Boxes, then the pallets and shipments they complete: one batch for the slice.
