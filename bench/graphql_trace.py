@@ -25,6 +25,7 @@ import uvicorn
 
 from bench.generate import generate
 from gateway.app import create_app
+from gateway.events.settings import EventsSettings
 from gateway.graph.trace_reads import as_built, recall_scope
 from gateway.security.settings import SecuritySettings
 from gateway.settings import Settings
@@ -131,8 +132,10 @@ def main() -> None:
 
 
 def _open(url: str) -> Settings:
-    """Auth off: the bench measures traces, not the guard (bench/security.py measures that)."""
-    return Settings(database_url=url, security=SecuritySettings(auth_required=False))
+    """Auth off: the bench measures traces, not the guard (bench/security.py measures that). Relay
+    off: the generated plant's events wait in the outbox, and draining them is not a trace."""
+    return Settings(database_url=url, security=SecuritySettings(auth_required=False),
+                    events=EventsSettings(relay=False))
 
 
 if __name__ == "__main__":
