@@ -84,6 +84,9 @@ def server_process(env: dict[str, str], *, access_log: bool = False) -> Iterator
     """`python -m bench.serving` with `env` (TRACEBRIDGE_* settings) on top of this environment;
     yields once it listens, stops it (SIGTERM: uvicorn's graceful shutdown) on exit."""
     argv = [sys.executable, "-m", "bench.serving", *(["--access-log"] if access_log else [])]
+    # Relay off unless asked: a generated plant leaves its events in the outbox, and a gateway
+    # draining that backlog while it is timed measures the drain (in a plant a relay keeps up).
+    env = {"TRACEBRIDGE_EVENTS_RELAY": "false", **env}
     proc = subprocess.Popen(argv, env={**os.environ, **env}, stdout=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline() if proc.stdout else ""  # "port N", printed once it serves
