@@ -29,12 +29,17 @@ def run_relay(settings: Settings, store: Store, *, once: bool = False,
         if once:
             return relay.drain()
         runner = RelayThread(relay, poll_interval=cfg.poll_interval).start()
-        stop = threading.Event()
-        if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                signal.signal(sig, lambda *_: stop.set())
-        stop.wait(duration)
+        until_stopped(duration)
         runner.stop()
         return runner.delivered
     finally:
         publisher.close()
+
+
+def until_stopped(duration: float | None) -> None:
+    """Block until SIGINT/SIGTERM (when called on the main thread) or `duration` seconds."""
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+    stop.wait(duration)

@@ -87,10 +87,8 @@ def stream(
 ) -> None:
     """Publish the history's EPCIS events to the events exchange (TRACEBRIDGE_AMQP_URL), from the
     cursor kept in the database; any number may run, one publishes at a time."""
-    import signal
-    import threading
-
     from gateway.events.amqp_publisher import AmqpPublisher
+    from gateway.events.standalone import until_stopped
     from gateway.observability import logs
     from gateway.settings import Settings
     from integrations.epcis.stream import EpcisStream, StreamThread
@@ -122,11 +120,7 @@ def stream(
                 runner.release()
         else:
             thread = StreamThread(runner, interval=interval or settings.epcis.stream_interval).start()
-            stop = threading.Event()
-            if threading.current_thread() is threading.main_thread():
-                for sig in (signal.SIGINT, signal.SIGTERM):
-                    signal.signal(sig, lambda *_: stop.set())
-            stop.wait(duration)
+            until_stopped(duration)
             thread.stop()
             sent = thread.published
     finally:
