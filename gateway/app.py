@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -31,9 +32,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = Store(make_engine(settings.database_url), policy=settings.wms.policy())
         app.state.events = await start_events(settings)
+        # What exists once the app has started (modules, the schema, SQLAlchemy's and pydantic's
+        # compiled structures, ~190k objects) lives as long as the process: keep it out of the
+        # collector's full passes. A trace answer allocates ~100k objects, which triggers those
+        # passes; each rescanned the whole heap (30-100 ms: the forward trace's p99 was 142 ms
+        # with them, 37 ms without, p50 unchanged). No collection first: it costs ~90 ms a start,
+        # and what it would free is a few startup leftovers, freed at unfreeze.
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()  # several apps may start and stop in one process (tests, benches)
             app.state.events.stop()
             app.state.store.dispose()
 

@@ -15,6 +15,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from gateway.graph.caching import MAX_QUERIES, validation_cache
 from gateway.graph.errors import DomainErrors
+from gateway.graph.execution import execution_for
 from gateway.graph.limits import extensions
 from gateway.graph.line_queries import Mutation
 from gateway.graph.queries import Query
@@ -23,6 +24,10 @@ from gateway.graph.settings import GraphQLSettings
 
 
 class _Schema(strawberry.Schema):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.execution_context_class = execution_for(self._schema)
+
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Refusals are answers, not server faults: DomainErrors logs the unexpected ones."""
 
