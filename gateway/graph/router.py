@@ -35,9 +35,11 @@ async def _session(store: StoreDep) -> AsyncIterator[Session]:
 
 
 class _Router(GraphQLRouter):
-    def encode_json(self, data: object) -> bytes:
-        """orjson: a recall's answer holds a thousand units, and the json module took ~1 ms of it."""
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        """orjson: a recall's answer holds a thousand units, and the json module took ~1 ms of it.
+        As text: the same encoder frames subscription messages, which must be websocket text
+        frames (bytes go out as binary ones, which browsers hand over as a Blob)."""
+        return orjson.dumps(data).decode()
 
 
 def graphql_router(limits: GraphQLSettings) -> GraphQLRouter:

@@ -24,31 +24,21 @@ from traceability.records.units import UnitRecord
 @strawberry.type(description="A sub-unit in an as-built: where it went in, and when.")
 class SubUnit:
     trace: strawberry.Private[TraceUnit]
-    unit_record: strawberry.Private[UnitRecord]
-    parent_record: strawberry.Private[UnitRecord]
     depth: int = strawberry.field(description="1 for units installed in the root, 2 below them, ...")
     reference_designator: str | None
     installed_at: datetime | None
     removed_at: datetime | None
     removal_reason: str | None
-
-    @strawberry.field
-    def removed(self) -> bool:
-        return self.removed_at is not None
-
-    @strawberry.field
-    def unit(self) -> Unit:
-        return Unit.of(self.unit_record)
-
-    @strawberry.field(description="The unit it is installed in.")
-    def parent(self) -> Unit:
-        return Unit.of(self.parent_record)
+    removed: bool
+    unit: Unit
+    parent: Unit = strawberry.field(description="The unit it is installed in.")
 
     @classmethod
     def of(cls, t: TraceUnit, units: Mapping[str, UnitRecord]) -> SubUnit:
-        return cls(trace=t, unit_record=units[t.serial], parent_record=units[t.parent_serial or ""],
-                   depth=t.depth, reference_designator=t.reference_designator,
-                   installed_at=t.installed_at, removed_at=t.removed_at, removal_reason=t.removal_reason)
+        return cls(trace=t, depth=t.depth, reference_designator=t.reference_designator,
+                   installed_at=t.installed_at, removed_at=t.removed_at, removal_reason=t.removal_reason,
+                   removed=t.removed_at is not None, unit=Unit.of(units[t.serial]),
+                   parent=Unit.of(units[t.parent_serial or ""]))
 
 
 @strawberry.type(description="A material lot installed somewhere in an as-built.")
@@ -67,21 +57,15 @@ class MaterialUse:
     attribution: str = strawberry.field(description="direct | location | candidate")
     removed_at: datetime | None
     removal_reason: str | None
-    into: strawberry.Private[UnitRecord]
     flag: str | None = strawberry.field(
-        default=None, description="quarantined_lot: installed though the lot was quarantined (policy flag)")
-
-    @strawberry.field
-    def removed(self) -> bool:
-        return self.removed_at is not None
+        description="quarantined_lot: installed though the lot was quarantined (policy flag)")
+    removed: bool
 
     @strawberry.field
     async def lot(self, info: Info) -> MaterialLot:
         return MaterialLot.of(await info.context.loaders.lot.load(self.lot_code))
 
-    @strawberry.field(description="The unit it went into (a board for its panel's material).")
-    def unit(self) -> Unit:
-        return Unit.of(self.into)
+    unit: Unit = strawberry.field(description="The unit it went into (a board for its panel's material).")
 
     @classmethod
     def of(cls, m: TraceMaterial, units: Mapping[str, UnitRecord]) -> MaterialUse:
@@ -90,7 +74,8 @@ class MaterialUse:
                    reference_designator=m.reference_designator, quantity=m.quantity,
                    installed_at=m.installed_at, station=m.station, operation=m.operation,
                    location=m.location, attribution=m.attribution, removed_at=m.removed_at,
-                   removal_reason=m.removal_reason, into=units[m.parent_serial], flag=m.flag)
+                   removal_reason=m.removal_reason, flag=m.flag, removed=m.removed_at is not None,
+                   unit=Unit.of(units[m.parent_serial]))
 
 
 @strawberry.type(description="The as-built record of a serial through every level, as of `at`.")
