@@ -85,6 +85,14 @@ class Query:
         return [Thing(name="a", note=None, count=1), Thing(name=None, note="n", count=2),  # type: ignore[arg-type]
                 Thing(name="c", note="x", count="many")]  # type: ignore[arg-type]
 
+    @strawberry.field
+    def maybe(self) -> list[Thing | None]:
+        return [Thing(name="a", note=None, count=1), None]
+
+    @strawberry.field
+    def broken(self) -> list[Thing] | None:
+        return [Thing(name="a", note=None, count=1), None]  # type: ignore[list-item]
+
 
 class Seen(SchemaExtension):
     fields: list[str] = []
@@ -105,13 +113,17 @@ def test_nulls_and_refused_values_are_errors_located_by_graphql_core() -> None:
     fast = strawberry.Schema(query=Query)
     fast.execution_context_class = execution_for(fast._schema)
     assert ("Thing", "name") in plain_leaves(fast._schema)
-    for query in ("{ things { name note count } }", "{ things { note } }", "{ things { count } }"):
+    for query in ("{ things { name note count } }", "{ things { note } }", "{ things { count } }",
+                  "{ maybe { name count } }", "{ broken { name } }", "{ maybe { n: name name } }"):
         assert _run(fast, query) == _run(full, query)
     data, errs = _run(fast, "{ things { name } }")
     assert data is None and [p for _, p in errs] == [["things", 1, "name"]]
     data, errs = _run(fast, "{ things { count } }")
     refused = "Int cannot represent non-integer value: 'many'"
     assert data is None and errs == [(refused, ["things", 2, "count"])]
+    assert _run(fast, "{ maybe { name } }") == ({"maybe": [{"name": "a"}, None]}, [])
+    data, errs = _run(fast, "{ broken { name } }")
+    assert data == {"broken": None} and [p for _, p in errs] == [["broken", 1]]
 
 
 def test_an_extension_that_sees_every_field_still_does() -> None:

@@ -60,6 +60,17 @@ def _value(leaf: Leaf, source: Any) -> Any:
     return _FULL_PATH if coerced is None or coerced is Undefined else coerced
 
 
+def _read(selection: list[tuple[str, Leaf]], source: Any) -> dict[str, Any] | None:
+    """The object's answer, or None when a field needs the full path."""
+    data = {}
+    for key, leaf in selection:
+        value = _value(leaf, source)
+        if value is _FULL_PATH:
+            return None
+        data[key] = value
+    return data
+
+
 class PlainLeafExecution(StrawberryGraphQLCoreExecutionContext):
     leaves: ClassVar[Mapping[tuple[str, str], Leaf]] = {}
 
@@ -85,21 +96,46 @@ class PlainLeafExecution(StrawberryGraphQLCoreExecutionContext):
                               info: Any, path: Any, result: Any, position_context: Any) -> Any:
         """An object whose selection is all plain leaves (`unit { serial kind }`) is read in one
         loop, without a field execution per leaf."""
-        if return_type.is_type_of is None and position_context is None and self._fast():
-            grouped, new_defer_usages, _ = self.collect_subfields(return_type, field_details_list)
-            if not new_defer_usages:
-                selection = self._plain_selection(return_type, grouped)
-                if selection is not None:
-                    data = {}
-                    for key, leaf in selection:
-                        value = _value(leaf, result)
-                        if value is _FULL_PATH:
-                            break
-                        data[key] = value
-                    else:
-                        return data
+        selection = self._plain_objects(return_type, field_details_list, position_context)
+        if selection is not None:
+            data = _read(selection, result)
+            if data is not None:
+                return data
         return super().complete_object_value(return_type, field_details_list, info, path, result,
                                              position_context)
+
+    def complete_list_value(self, return_type: Any, field_details_list: Any, info: Any, path: Any,
+                            result: Any, position_context: Any) -> Any:
+        """A list of such objects (a recall's `topLevel { serial }`, a thousand units) is read in
+        one loop too: no item path, no completion chain per item. Any item the loop cannot answer
+        (null where not allowed, a null or refused leaf) sends the whole list the full path, which
+        reports it as graphql-core does."""
+        item_type = return_type.of_type
+        nullable_items = not is_non_null_type(item_type)
+        object_type = get_nullable_type(item_type)
+        if (isinstance(result, list) and isinstance(object_type, GraphQLObjectType)
+                and not field_details_list[0].node.directives):  # @stream: the full path
+            selection = self._plain_objects(object_type, field_details_list, position_context)
+            if selection is not None:
+                items = []
+                for item in result:
+                    data = None if item is None and nullable_items else _read(selection, item)
+                    if data is None and not (item is None and nullable_items):
+                        break
+                    items.append(data)
+                else:
+                    return items
+        return super().complete_list_value(return_type, field_details_list, info, path, result,
+                                           position_context)
+
+    def _plain_objects(self, type_: GraphQLObjectType, field_details_list: Any,
+                       position_context: Any) -> list[tuple[str, Leaf]] | None:
+        """The (response key, leaf) pairs of the selection on `type_`, when it can be read
+        directly: no is_type_of check, no @defer, no extension that sees every field."""
+        if type_.is_type_of is not None or position_context is not None or not self._fast():
+            return None
+        grouped, new_defer_usages, _ = self.collect_subfields(type_, field_details_list)
+        return None if new_defer_usages else self._plain_selection(type_, grouped)
 
     def _plain_selection(self, type_: GraphQLObjectType, grouped: Mapping[str, Any],
                          ) -> list[tuple[str, Leaf]] | None:
