@@ -11,6 +11,8 @@ import time
 
 import psycopg
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from gateway.app import create_app
 from gateway.settings import Settings
@@ -74,6 +76,32 @@ def test_terminated_connections_are_replaced_unseen(postgresql_url, uid):
         assert killed[0] >= 1
         assert client.get("/ready").status_code == 200
         assert client.get("/api/v1/devices").status_code == 200
+        # The interlock reads without a ping (Store.query): the same kill, then the check answers.
+        check = {"station": "L1.ICT", "operation": "ICT"}
+        assert client.post(f"/api/v1/units/{uid}-U/check", json=check).status_code == 200
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+        assert client.post(f"/api/v1/units/{uid}-U/check", json=check).json()["go"] is False
+
+
+def test_a_short_read_runs_again_when_its_connection_died_mid_statement(postgresql_url):
+    """Store.query: the connection is killed between checkout and the statement (the checkout
+    check cannot see it); the read fails once, invalidates it, and runs again on a new one."""
+    calls: list[int] = []
+
+    def read(session: Session) -> int:
+        pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        calls.append(pid)
+        if len(calls) == 1:
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            time.sleep(0.2)  # bounded: the backend is gone by then
+        return session.execute(text("SELECT 1")).scalar_one()
+
+    with store_at(postgresql_url) as store:
+        assert store.query(read) == 1
+    assert len(calls) == 2 and calls[0] != calls[1]
 
 
 def test_consumer_stops_acking_while_the_database_is_down_and_resumes(postgresql_url, uid):

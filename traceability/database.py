@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import select
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from traceability.models.history import SQLITE_NUMBER
 from traceability.policy import Policy
+
+T = TypeVar("T")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -132,6 +135,19 @@ class Store:
         with (self._autocommit_sessions if autocommit else self._sessions)() as session:
             yield session
             session.commit()
+
+    def query(self, fn: Callable[[Session], T]) -> T:
+        """`fn(session)` in an autocommit read (no BEGIN, COMMIT or ping on PostgreSQL), run once
+        more if the connection had died unseen: for a short read that needs no one snapshot (at
+        READ COMMITTED each statement takes its own anyway), such as the route interlock."""
+        try:
+            with self.read(autocommit=True) as session:
+                return fn(session)
+        except exc.DBAPIError as err:
+            if not err.connection_invalidated:
+                raise
+        with self.read(autocommit=True) as session:
+            return fn(session)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -44,11 +44,7 @@ class CheckOut(BaseModel):
 @router.post("/{serial}/check", summary="Route interlock: may this unit run this operation here now?",
              response_model=CheckOut)
 def check(serial: str, body: CheckRequest, store: StoreDep) -> CheckOut:
-    # A read: asking twice is harmless, so no Idempotency-Key is needed.
-    with store.read() as session:
-        result = check_units(session, [UnitCheck(serial, body.station, body.operation)])[0]
-        # End the read with COMMIT, not the ROLLBACK of closing: psycopg drops its prepared
-        # statements on ROLLBACK, and this hot path then re-plans every statement on every call
-        # (measured under load: p50 11 ms -> 3 ms). Nothing was written; nothing is flushed.
-        session.commit()
-    return CheckOut.of(result)
+    # A read: asking twice is harmless, so no Idempotency-Key is needed. Autocommit: on PostgreSQL
+    # no ping, BEGIN and COMMIT round trips around its two statements.
+    asked = [UnitCheck(serial, body.station, body.operation)]
+    return CheckOut.of(store.query(lambda session: check_units(session, asked))[0])
