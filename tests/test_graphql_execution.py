@@ -13,7 +13,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from bench.graphql_trace import BACKWARD, FORWARD
 from gateway.graph.context import GraphContext
-from gateway.graph.execution import PlainLeafExecution, execution_for, plain_leaves
+from gateway.graph.execution import PlainFieldExecution, execution_for, plain_fields
 from gateway.graph.schema import build_schema
 from gateway.graph.settings import GraphQLSettings
 from traceability import demo
@@ -47,7 +47,7 @@ def _answer(schema: strawberry.Schema, store: Store, query: str, **variables: An
 def test_the_fast_path_answers_as_graphql_core_does(store: Store) -> None:
     demo.seed(store)
     fast = build_schema()
-    assert issubclass(fast.execution_context_class, PlainLeafExecution)
+    assert issubclass(fast.execution_context_class, PlainFieldExecution)
     full = build_schema()
     full.execution_context_class = StrawberryGraphQLCoreExecutionContext
     operations = [(p.read_text(), {}) for p in sorted(EXAMPLES.glob("*.graphql"))]
@@ -72,10 +72,17 @@ def _keys(value: Any, prefix: str = "") -> Any:
 
 
 @strawberry.type
+class Owner:
+    name: str
+
+
+@strawberry.type
 class Thing:
     name: str
     note: str | None
     count: int
+    owner: Owner | None = None
+    maker: Owner = strawberry.field(default_factory=lambda: Owner(name="m"))
 
 
 @strawberry.type
@@ -88,6 +95,11 @@ class Query:
     @strawberry.field
     def maybe(self) -> list[Thing | None]:
         return [Thing(name="a", note=None, count=1), None]
+
+    @strawberry.field
+    def owned(self) -> list[Thing]:
+        return [Thing(name="a", note=None, count=1, owner=Owner(name="o")),
+                Thing(name="b", note=None, count=2, maker=Owner(name=None))]  # type: ignore[arg-type]
 
     @strawberry.field
     def broken(self) -> list[Thing] | None:
@@ -112,9 +124,11 @@ def test_nulls_and_refused_values_are_errors_located_by_graphql_core() -> None:
     full = strawberry.Schema(query=Query)
     fast = strawberry.Schema(query=Query)
     fast.execution_context_class = execution_for(fast._schema)
-    assert ("Thing", "name") in plain_leaves(fast._schema)
+    assert ("Thing", "name") in plain_fields(fast._schema)
     for query in ("{ things { name note count } }", "{ things { note } }", "{ things { count } }",
-                  "{ maybe { name count } }", "{ broken { name } }", "{ maybe { n: name name } }"):
+                  "{ maybe { name count } }", "{ broken { name } }", "{ maybe { n: name name } }",
+                  "{ owned { owner { name } } }", "{ owned { name maker { name } } }",
+                  "{ things { owner { name } maker { name } } }"):
         assert _run(fast, query) == _run(full, query)
     data, errs = _run(fast, "{ things { name } }")
     assert data is None and [p for _, p in errs] == [["things", 1, "name"]]
@@ -124,6 +138,10 @@ def test_nulls_and_refused_values_are_errors_located_by_graphql_core() -> None:
     assert _run(fast, "{ maybe { name } }") == ({"maybe": [{"name": "a"}, None]}, [])
     data, errs = _run(fast, "{ broken { name } }")
     assert data == {"broken": None} and [p for _, p in errs] == [["broken", 1]]
+    assert _run(fast, "{ owned { owner { name } } }") == (
+        {"owned": [{"owner": {"name": "o"}}, {"owner": None}]}, [])
+    data, errs = _run(fast, "{ owned { maker { name } } }")
+    assert data is None and [p for _, p in errs] == [["owned", 1, "maker", "name"]]
 
 
 def test_an_extension_that_sees_every_field_still_does() -> None:
