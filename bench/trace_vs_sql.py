@@ -1,7 +1,7 @@
 """Trace latency against the raw database: GraphQL over HTTP vs the bare recursive SQL, same data.
 
 Backward: random finished products. Forward: random reels. For each, p50/p99 of
-- the GraphQL query over HTTP (uvicorn on a free 127.0.0.1 port, an httpx client), and
+- the GraphQL query over HTTP (a gateway process on a free 127.0.0.1 port, an httpx client), and
 - the very SQL genealogy runs (its recursive CTEs compiled for the dialect), executed on a DBAPI
   cursor with no ORM and no GraphQL: what the database itself needs,
 and their ratio. Works on a plant already built with `tracebridge bench generate --prefix P`
@@ -20,21 +20,15 @@ import argparse
 import random
 import resource
 import statistics
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
-import uvicorn
 from sqlalchemy import select, text
 
 from bench.generate import generate
-from bench.graphql_trace import BACKWARD, FORWARD, free_port, timed
-from gateway.app import create_app
-from gateway.events.settings import EventsSettings
-from gateway.security.settings import SecuritySettings
-from gateway.settings import Settings
+from bench.graphql_trace import BACKWARD, FORWARD, timed
+from bench.serving import server_process
 from traceability import genealogy, schema
 from traceability.database import Store, make_engine
 from traceability.models import MaterialLot, Unit
@@ -127,24 +121,17 @@ def bench(url: str, prefix: str, units: int, placements: int, samples: int, page
             conn.execute(text("ANALYZE"))
             conn.commit()
     serials, lots = _sample(store, prefix, samples, 7)
-    port = free_port()
-    # Auth off: a checked key is cached for seconds, so it would add a constant, not the trace.
-    # Relay off: the generator leaves its events in the outbox (in a plant a relay keeps up), and a
-    # gateway draining that backlog would be measured instead of the traces.
+    # The gateway in a process of its own, as deployed: the client does not share its interpreter
+    # lock. Auth off: a checked key is cached for seconds, so it would add a constant, not the
+    # trace. Relay off (server_process's default): the generator leaves its events in the outbox
+    # (in a plant a relay keeps up), and a gateway draining that backlog would be measured instead.
     with store.engine.connect() as conn:
         backlog = conn.execute(text("SELECT count(*) FROM outbox_event WHERE status = 'pending'")).scalar()
     print(f"outbox backlog left to a relay (not drained by the measured gateway): {backlog} events")
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(
-        database_url=url, security=SecuritySettings(auth_required=False),
-        events=EventsSettings(relay=False))), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
     reached: list[int] = []
+    env = {"TRACEBRIDGE_DATABASE_URL": url, "TRACEBRIDGE_AUTH_REQUIRED": "false"}
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+        with server_process(env) as gateway, httpx.Client(base_url=gateway.base, timeout=120) as client:
             def ask(query: str, **variables: object) -> dict:
                 body = client.post("/graphql", json={"query": query, "variables": variables}).json()
                 assert not body.get("errors"), body["errors"]
@@ -152,8 +139,11 @@ def bench(url: str, prefix: str, units: int, placements: int, samples: int, page
 
             ask(BACKWARD, serial=serials[0])  # warm up plans and connections
             ask(FORWARD, lot=lots[0], first=page)
+            floor = timed(samples, lambda i: ask("{ __typename }"))
             gql_back = timed(samples, lambda i: ask(BACKWARD, serial=serials[i]))
             gql_fwd = timed(samples, lambda i: ask(FORWARD, lot=lots[i], first=page))
+            print(f"GraphQL floor, {{ __typename }} over HTTP: p50 {statistics.median(floor):.2f} ms, "
+                  f"p99 {pct(floor, 0.99):.2f} ms; gateway process peak {gateway.peak_mb():.0f} MB")
         bare = BareSql(store)
         try:
             bare.trace_backward(serials[0])
@@ -163,8 +153,6 @@ def bench(url: str, prefix: str, units: int, placements: int, samples: int, page
         finally:
             bare.close()
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         store.dispose()
     rows = []
     for name, gql, sql in (("backward", gql_back, sql_back), ("forward", gql_fwd, sql_fwd)):
