@@ -34,6 +34,26 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    def result_processor(self, dialect, coltype):  # type: ignore[no-untyped-def]
+        """One function per value instead of the driver type's and then ours: a recall reads two
+        timestamps for each of a thousand units. SQLite hands back the naive UTC text SQLAlchemy
+        wrote (`2026-12-01 06:12:45.009681`): `fromisoformat` (C) parses it with the offset
+        appended (0.14 µs; `.replace(tzinfo=UTC)` alone costs 0.8). Anything else takes the
+        general path."""
+        general = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite":
+            return general
+
+        def process(value: str | None) -> datetime | None:
+            if value is None:
+                return None
+            try:
+                return datetime.fromisoformat(value + "+00:00")
+            except (TypeError, ValueError):
+                return general(value) if general else value
+
+        return process
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
