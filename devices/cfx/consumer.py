@@ -133,11 +133,20 @@ class CfxConsumer:
     def _flush(self, channel, batch: list[tuple[int, bytes]]) -> None:  # type: ignore[no-untyped-def]
         """One transaction for the batch, then one ack for all of it; nack (requeue) if the store fails."""
         started = time.perf_counter()
+        refused = False  # the store refused a write of the set-based path (an IntegrityError)
         try:
             for attempt in Retrying(retry=retry_if_exception_type(RETRYABLE), reraise=True,
                                     stop=stop_after_attempt(4), wait=wait_exponential(multiplier=0.2, max=2)):
                 with attempt, _collector_paused(), self.store.write() as session:
-                    outcomes = self.ingest.run(session, [body for _, body in batch])
+                    try:
+                        # Once refused, one message at a time: each under its own savepoint, so a
+                        # message the store refuses is parked alone instead of the batch coming
+                        # back forever (on SQLite the set-based write runs without a savepoint).
+                        outcomes = self.ingest.run(session, [body for _, body in batch],
+                                                   set_based=not refused)
+                    except IntegrityError:
+                        refused = True
+                        raise
         except RETRYABLE as exc:
             log.error("store unavailable, %d message(s) handed back to the broker: %s", len(batch), exc)
             channel.basic_nack(delivery_tag=batch[-1][0], multiple=True, requeue=True)
