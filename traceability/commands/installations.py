@@ -19,7 +19,7 @@ from sqlalchemy import Row, and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from traceability import lookup, outbox, policy
-from traceability.bulk_insert import insert_rows
+from traceability.bulk_insert import insert_tuples
 from traceability.commands.base import Command
 from traceability.commands.holds import PlaceHold, place_hold
 from traceability.errors import Conflict, DomainError, Invalid, Refused
@@ -112,7 +112,7 @@ def install_many(session: Session, groups: list[list[InstallComponents]]) -> lis
         keys.parents[cmd.parent_serial].id for cmd in cmds
         if cmd.parent_serial in keys.parents and any(i.serial for i in cmd.items)}))
     answers: list[list[dict] | DomainError] = []
-    rows: list[dict] = []
+    rows: list[tuple] = []
     events: list[outbox.Event] = []
     taken: set[int] = set()  # child units installed by an earlier group of this call
     for group in groups:
@@ -129,12 +129,12 @@ def install_many(session: Session, groups: list[list[InstallComponents]]) -> lis
         made = [(cmd, its) for cmd, its, _ in made]
         for cmd, its in made:
             rows += its
-            taken |= {r["child_unit_id"] for r in its if r["child_unit_id"]}
+            taken |= {r[_CHILD] for r in its if r[_CHILD]}
             events.append(outbox.Event("components.installed", "unit", cmd.parent_serial, {
                 "parent_serial": cmd.parent_serial, "station": cmd.station, "operation": cmd.operation,
                 "count": len(its), "installed_at": cmd.installed_at.isoformat()}))
         answers.append([{"parent_serial": cmd.parent_serial, "installed": len(its)} for cmd, its in made])
-    insert_rows(session, ComponentInstallation.__table__, rows)  # COPY / executemany, no ORM objects
+    insert_tuples(session, ComponentInstallation.__table__, _COLUMNS, rows)  # COPY / executemany, no ORM
     outbox.emit_many(session, events)
     return answers
 
@@ -198,13 +198,24 @@ class _Containment:
         return found - {unit_id}
 
 
+# An installation row as `_rows` builds it: a tuple of these columns, the driver's own format (a
+# placement line's batch holds thousands of rows: no dict per row, nothing to convert per row).
+# `flag` last: the quarantine policy sets it on rows already built.
+_COLUMNS = ("parent_unit_id", "operation", "station", "source_message_id", "panel_position",
+            "child_unit_id", "lot_id", "part_id", "reference_designator", "quantity", "installed_at",
+            "location", "attribution", "flag")
+_CHILD, _LOT = _COLUMNS.index("child_unit_id"), _COLUMNS.index("lot_id")
+
+
 def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
-          taken: set[int]) -> tuple[list[dict], PlaceHold | None]:
-    """The installation rows of one command, and the hold the quarantine policy asks for, if any."""
+          taken: set[int]) -> tuple[list[tuple], PlaceHold | None]:
+    """The installation rows of one command (`_COLUMNS`), and the hold the quarantine policy asks
+    for, if any."""
     parent = lookup.require(keys.parents, cmd.parent_serial, "parent_serial", "unit")
     operation, station, message_id = cmd.operation, cmd.station, cmd.source_message_id
     by_location: dict[tuple, tuple[list[int], int, str]] = {}  # items of one feeder and time share it
-    rows: list[dict] = []
+    rows: list[tuple] = []
+    children: list[int] = []
     quarantined: dict[int, tuple[str, str]] = {}  # lot id -> (lot code, the field that named it)
     for n, item in enumerate(cmd.items):
         at = item.installed_at or cmd.installed_at
@@ -218,7 +229,8 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
             child = lookup.require(keys.children, item.serial, f"items[{n}].serial", "unit")
             if child.id == parent.id:
                 raise Invalid(f"items[{n}].serial", "a unit cannot be installed into itself")
-            child_id, part_id, lot_ids, attribution = child.id, child.part_id, [], "direct"
+            child_id, part_id, lot_ids, attribution = child.id, child.part_id, [None], "direct"
+            children.append(child_id)
         else:
             key = (item.location, at, item.installed_after)
             if key not in by_location:
@@ -237,14 +249,10 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
             raise Invalid(f"items[{n}].panel_position", f"unit {cmd.parent_serial!r} is not a panel")
         # Candidates share the item's quantity, so consumption summed over lots stays what was placed.
         quantity = item.quantity / len(lot_ids) if attribution == "candidate" else item.quantity
-        for lot_id in lot_ids or [None]:  # one literal per row: the hot loop of a placement line
-            rows.append({"parent_unit_id": parent.id, "operation": operation, "station": station,
-                         "source_message_id": message_id, "flag": None,
-                         "panel_position": item.panel_position, "child_unit_id": child_id,
-                         "lot_id": lot_id, "part_id": part_id,
-                         "reference_designator": item.reference_designator, "quantity": quantity,
-                         "installed_at": at, "location": item.location, "attribution": attribution})
-    children = [r["child_unit_id"] for r in rows if r["child_unit_id"]]
+        for lot_id in lot_ids:  # one literal per row, in the order of _COLUMNS: the hot loop
+            rows.append((parent.id, operation, station, message_id, item.panel_position, child_id,
+                         lot_id, part_id, item.reference_designator, quantity, at, item.location,
+                         attribution, None))
     if set(children) & taken:
         raise Conflict("a child unit is installed twice in one batch", field="items.serial")
     _refuse_installed_children(parent, children, keys)
@@ -252,15 +260,13 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
     return rows, hold
 
 
-def _quarantine_policy(session: Session, cmd: InstallComponents, rows: list[dict],
+def _quarantine_policy(session: Session, cmd: InstallComponents, rows: list[tuple],
                        quarantined: dict[int, tuple[str, str]]) -> PlaceHold:
     """Refuse, or (policy `flag`) accept with the rows flagged and the unit to be put on hold."""
     if policy.of(session).quarantined_lot == "refuse":
         code, field = next(iter(quarantined.values()))
         raise Refused(f"material lot {code!r} is quarantined", field=field)
-    for r in rows:
-        if r["lot_id"] in quarantined:
-            r["flag"] = "quarantined_lot"
+    rows[:] = [(*r[:-1], "quarantined_lot") if r[_LOT] in quarantined else r for r in rows]  # flag
     codes = ", ".join(sorted(code for code, _ in quarantined.values()))[:400]  # a hold reason is bounded
     return PlaceHold(target_kind="unit", target=cmd.parent_serial,
                      reason=f"installed quarantined lot {codes}", by="quarantine policy",
