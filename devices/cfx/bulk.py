@@ -15,6 +15,7 @@ from datetime import datetime
 from math import isfinite
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,7 +29,7 @@ from traceability.commands import InstallComponents
 from traceability.commands.installations import install_many
 from traceability.database import holds_write_lock
 from traceability.errors import Conflict, DomainError
-from traceability.idempotency import accept_many, payload_hash, seen_many
+from traceability.idempotency import accept_many, canonical_hash, payload_hash, seen_many
 
 if TYPE_CHECKING:
     from devices.cfx.ingest import Ingest
@@ -134,8 +135,28 @@ def _prefetch(session: Session, bodies) -> Lookups:  # type: ignore[no-untyped-d
     return cache
 
 
+# The command's JSON form as orjson writes it from the fields: sorted keys, "Z" for UTC (as pydantic).
+_JSON_FORM = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z
+_INF = float("inf")
+
+
 def _digest(cmd: InstallComponents) -> str:
-    """`payload_hash` of the command's JSON form, as `commands.execute` computes it. The form holds
-    only JSON values; its one float field may be infinite (pydantic reads "Infinity"), which only
-    the standard library's way writes as it always did."""
+    """`payload_hash` of the command's JSON form (`model_dump(mode="json")`), as `commands.execute`
+    computes it. A trusted command from the translator holds strings, finite floats, integers, None
+    and aware datetimes, which orjson writes from the fields themselves exactly as pydantic's JSON
+    mode writes them (RFC 3339, "Z" for UTC; tests/test_cfx_digest.py holds the two equal): that
+    saved building the JSON form in Python, two thirds of this digest's cost. Anything else (an
+    integer or infinite quantity, a text the standard library writes otherwise) goes pydantic's way.
+    Its only float field is the quantity: when none is below 1e-4 (but 0), the text holds no float
+    the two libraries write differently, and need not be searched for one."""
+    if all(type(q := i.quantity) is float and (q == 0 or 1e-4 <= abs(q) < _INF) for i in cmd.items):
+        try:
+            text = orjson.dumps({**cmd.__dict__, "items": [i.__dict__ for i in cmd.items]}, option=_JSON_FORM)
+        except TypeError:  # a value orjson does not write
+            pass
+        else:
+            if (digest := canonical_hash(text, small_floats=False)) is not None:
+                return digest
+    # The one float field may be infinite (pydantic reads "Infinity"), which only the standard
+    # library's way writes as it always did.
     return payload_hash(cmd.model_dump(mode="json"), plain=all(isfinite(i.quantity) for i in cmd.items))

@@ -32,7 +32,7 @@ class InstalledItem(Command):
     location: str | None = Field(default=None, max_length=64)
     part_number: str | None = Field(default=None, max_length=64)
     reference_designator: str | None = Field(default=None, max_length=32)
-    quantity: float = Field(default=1, ge=0)
+    quantity: float = Field(default=1.0, ge=0)  # a float, also as the default: see bulk._digest (CFX)
     panel_position: int | None = Field(default=None, ge=0)
     installed_at: AwareDatetime | None = None
     # The earliest the placement can have happened, when its time is not known exactly.
