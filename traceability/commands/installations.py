@@ -212,14 +212,16 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
     """The installation rows of one command (`_COLUMNS`), and the hold the quarantine policy asks
     for, if any."""
     parent = lookup.require(keys.parents, cmd.parent_serial, "parent_serial", "unit")
+    # What every row of the command shares, read once (this loop runs per placement).
+    parent_id, on_panel, default_at = parent.id, parent.kind == "panel", cmd.installed_at
     operation, station, message_id = cmd.operation, cmd.station, cmd.source_message_id
     by_location: dict[tuple, tuple[list[int], int, str]] = {}  # items of one feeder and time share it
     rows: list[tuple] = []
     children: list[int] = []
     quarantined: dict[int, tuple[str, str]] = {}  # lot id -> (lot code, the field that named it)
     for n, item in enumerate(cmd.items):
-        at = item.installed_at or cmd.installed_at
-        child_id = None
+        at = item.installed_at or default_at
+        location, child_id = item.location, None
         if item.lot:
             lot = lookup.require(keys.lots, item.lot, f"items[{n}].lot", "material lot")
             if lot.status == "quarantined":
@@ -227,32 +229,33 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
             lot_ids, part_id, attribution = [lot.id], lot.part_id, "direct"
         elif item.serial:
             child = lookup.require(keys.children, item.serial, f"items[{n}].serial", "unit")
-            if child.id == parent.id:
+            if child.id == parent_id:
                 raise Invalid(f"items[{n}].serial", "a unit cannot be installed into itself")
             child_id, part_id, lot_ids, attribution = child.id, child.part_id, [None], "direct"
             children.append(child_id)
         else:
-            key = (item.location, at, item.installed_after)
-            if key not in by_location:
-                by_location[key] = _at_location(cmd, keys, item, at, n)
+            key = (location, at, item.installed_after)
+            found = by_location.get(key)
+            if found is None:
+                found = by_location[key] = _at_location(cmd, keys, item, at, n)
                 # Once per feeder and time: the first item that names it is the one to blame.
-                for ld in keys.loads.get((cmd.station, item.location or ""), ()):
-                    if ld.lot_id in by_location[key][0] and ld.status == "quarantined":
+                for ld in keys.loads.get((station, location or ""), ()):
+                    if ld.lot_id in found[0] and ld.status == "quarantined":
                         quarantined.setdefault(ld.lot_id, (ld.lot_code, f"items[{n}].location"))
-            lot_ids, part_id, attribution = by_location[key]
+            lot_ids, part_id, attribution = found
         if item.part_number:
             named = lookup.require(keys.parts, item.part_number, f"items[{n}].part_number", "part")
             if named.id != part_id:
                 raise Invalid(f"items[{n}].part_number",
                               f"{item.part_number!r} is not the part of the installed material")
-        if item.panel_position is not None and parent.kind != "panel":
+        position = item.panel_position
+        if position is not None and not on_panel:
             raise Invalid(f"items[{n}].panel_position", f"unit {cmd.parent_serial!r} is not a panel")
         # Candidates share the item's quantity, so consumption summed over lots stays what was placed.
         quantity = item.quantity / len(lot_ids) if attribution == "candidate" else item.quantity
-        for lot_id in lot_ids:  # one literal per row, in the order of _COLUMNS: the hot loop
-            rows.append((parent.id, operation, station, message_id, item.panel_position, child_id,
-                         lot_id, part_id, item.reference_designator, quantity, at, item.location,
-                         attribution, None))
+        for lot_id in lot_ids:  # one literal per row, in the order of _COLUMNS
+            rows.append((parent_id, operation, station, message_id, position, child_id, lot_id, part_id,
+                         item.reference_designator, quantity, at, location, attribution, None))
     if set(children) & taken:
         raise Conflict("a child unit is installed twice in one batch", field="items.serial")
     _refuse_installed_children(parent, children, keys)
