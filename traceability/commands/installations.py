@@ -103,13 +103,15 @@ def install_many(session: Session, groups: list[list[InstallComponents]]) -> lis
     whole or refused whole: a refused group gets its error in its place and writes nothing."""
     cmds = [cmd for group in groups for cmd in group]
     items = [i for cmd in cmds for i in cmd.items]
+    loads, window = _loads_at(session, cmds)
     keys = _Keys(
         parents=_units(session, {cmd.parent_serial for cmd in cmds}),
         lots=lookup.lots(session, {i.lot for i in items if i.lot}),
         children=_units(session, {i.serial for i in items if i.serial}),
         parts=lookup.parts(session, {i.part_number for i in items if i.part_number}),
-        loads=_loads_at(session, cmds),
+        loads=loads,
     )
+    keys.steady, keys.quarantined_at = _steady(loads, window)
     keys.busy = _installed_elsewhere(session, [u.id for u in keys.children.values()])
     keys.containment = _Containment(_ancestors_of(session, {
         keys.parents[cmd.parent_serial].id for cmd in cmds
@@ -159,6 +161,10 @@ class _Keys:
     children: dict[str, Row]
     parts: dict
     loads: dict[tuple[str | None, str], list]
+    # Per feeder (station, location) whose one load covers every placement time of the batch: the
+    # answer `_at_location` gives for any of them (see `_steady`).
+    steady: dict[tuple[str | None, str], tuple[list[int], int, str]] = field(default_factory=dict)
+    quarantined_at: set[tuple[str | None, str]] = field(default_factory=set)  # feeders with such a lot
     busy: dict[int, str] = field(default_factory=dict)  # child unit id -> serial, already installed
     containment: _Containment = field(default_factory=lambda: _Containment({}))
 
@@ -240,11 +246,13 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
             key = (location, at, item.installed_after)
             found = by_location.get(key)
             if found is None:
-                found = by_location[key] = _at_location(cmd, keys, item, at, n)
+                feeder = (station, location or "")
+                found = by_location[key] = keys.steady.get(feeder) or _at_location(cmd, keys, item, at, n)
                 # Once per feeder and time: the first item that names it is the one to blame.
-                for ld in keys.loads.get((station, location or ""), ()):
-                    if ld.lot_id in found[0] and ld.status == "quarantined":
-                        quarantined.setdefault(ld.lot_id, (ld.lot_code, f"items[{n}].location"))
+                if feeder in keys.quarantined_at:
+                    for ld in keys.loads[feeder]:
+                        if ld.lot_id in found[0] and ld.status == "quarantined":
+                            quarantined.setdefault(ld.lot_id, (ld.lot_code, f"items[{n}].location"))
             lot_ids, part_id, attribution = found
         if item.part_number:
             named = lookup.require(keys.parts, item.part_number, f"items[{n}].part_number", "part")
@@ -293,14 +301,32 @@ def _at_location(cmd: InstallComponents, keys: _Keys, item: InstalledItem, at: d
     return [hits[-1].lot_id], hits[-1].part_id, "location"
 
 
-def _loads_at(session: Session, cmds: list[InstallComponents]) -> dict[tuple[str | None, str], list]:
+def _steady(loads: dict[tuple[str | None, str], list], window: tuple[datetime, datetime] | None) -> tuple[
+        dict[tuple[str | None, str], tuple[list[int], int, str]], set[tuple[str | None, str]]]:
+    """The feeders whose only load covers the whole `window` of the batch's placement times (from
+    the earliest `installed_after` or time to the latest time), with what `_at_location` answers
+    for every item there: one lot, by location. A line's steady state (a reel neither loaded nor
+    unloaded while the batch was placed), worked out once per batch instead of per placement time.
+    And the feeders where a quarantined lot was loaded."""
+    if window is None:
+        return {}, set()
+    first, last = window
+    steady = {feeder: ([ld.lot_id], ld.part_id, "location") for feeder, (ld, *more) in loads.items()
+              if not more and ld.loaded_at <= first and (ld.unloaded_at is None or ld.unloaded_at > last)}
+    quarantined = {feeder for feeder, lds in loads.items() if any(ld.status == "quarantined" for ld in lds)}
+    return steady, quarantined
+
+
+def _loads_at(session: Session, cmds: list[InstallComponents]) -> tuple[
+        dict[tuple[str | None, str], list], tuple[datetime, datetime] | None]:
     """Every load (with its lot's part) that may cover an item's time at its station location, for
-    all the commands in one query."""
+    all the commands in one query; and the window of those times (None: no item names a location)."""
     wanted = [(cmd, i) for cmd in cmds for i in cmd.items if i.location]
     if not wanted:
-        return {}
+        return {}, None
     times = [i.installed_at or cmd.installed_at for cmd, i in wanted]
     times += [i.installed_after for _, i in wanted if i.installed_after]
+    first, last = min(times), max(times)
     rows = session.execute(
         select(MaterialLoad.station, MaterialLoad.location, MaterialLoad.lot_id, MaterialLoad.loaded_at,
                MaterialLoad.unloaded_at, MaterialLot.part_id, MaterialLot.status, MaterialLot.lot_code)
@@ -308,14 +334,14 @@ def _loads_at(session: Session, cmds: list[InstallComponents]) -> dict[tuple[str
         .where(
             MaterialLoad.station.in_({cmd.station for cmd, _ in wanted}),
             MaterialLoad.location.in_({i.location for _, i in wanted}),
-            MaterialLoad.loaded_at <= max(times),
-            or_(MaterialLoad.unloaded_at.is_(None), MaterialLoad.unloaded_at > min(times)),
+            MaterialLoad.loaded_at <= last,
+            or_(MaterialLoad.unloaded_at.is_(None), MaterialLoad.unloaded_at > first),
         ).order_by(MaterialLoad.loaded_at)
     ).all()
     out: dict[tuple[str | None, str], list] = {}
     for row in rows:
         out.setdefault((row.station, row.location), []).append(row)
-    return out
+    return out, (first, last)
 
 
 def _installed_elsewhere(session: Session, child_ids: list[int]) -> dict[int, str]:
