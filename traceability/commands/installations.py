@@ -321,19 +321,27 @@ def _loads_at(session: Session, cmds: list[InstallComponents]) -> tuple[
         dict[tuple[str | None, str], list], tuple[datetime, datetime] | None]:
     """Every load (with its lot's part) that may cover an item's time at its station location, for
     all the commands in one query; and the window of those times (None: no item names a location)."""
-    wanted = [(cmd, i) for cmd in cmds for i in cmd.items if i.location]
-    if not wanted:
+    stations: set[str | None] = set()
+    locations: set[str] = set()
+    times: set[datetime] = set()  # a batch repeats few times: the window from the distinct ones
+    for cmd in cmds:
+        for i in cmd.items:
+            if i.location:
+                stations.add(cmd.station)
+                locations.add(i.location)
+                times.add(i.installed_at or cmd.installed_at)
+                if i.installed_after:
+                    times.add(i.installed_after)
+    if not times:
         return {}, None
-    times = [i.installed_at or cmd.installed_at for cmd, i in wanted]
-    times += [i.installed_after for _, i in wanted if i.installed_after]
     first, last = min(times), max(times)
     rows = session.execute(
         select(MaterialLoad.station, MaterialLoad.location, MaterialLoad.lot_id, MaterialLoad.loaded_at,
                MaterialLoad.unloaded_at, MaterialLot.part_id, MaterialLot.status, MaterialLot.lot_code)
         .join(MaterialLot, MaterialLot.id == MaterialLoad.lot_id)
         .where(
-            MaterialLoad.station.in_({cmd.station for cmd, _ in wanted}),
-            MaterialLoad.location.in_({i.location for _, i in wanted}),
+            MaterialLoad.station.in_(stations),
+            MaterialLoad.location.in_(locations),
             MaterialLoad.loaded_at <= last,
             or_(MaterialLoad.unloaded_at.is_(None), MaterialLoad.unloaded_at > first),
         ).order_by(MaterialLoad.loaded_at)
