@@ -5,7 +5,9 @@ entries and the outbox events of the whole run, instead of a dozen statements pe
 
 The outcome is the same as applying the messages one by one: a message that cannot be applied is
 parked and writes nothing; a message already applied is a replay. Should the set-based write fail
-in the store (a race with another consumer), the run falls back to one message at a time.
+in the store (a race with another consumer), the run falls back to one message at a time: on
+PostgreSQL here, through a savepoint; on SQLite (no race under its write lock, and a costly
+savepoint) the caller runs the batch again with `Ingest.run(set_based=False)`.
 """
 
 from __future__ import annotations

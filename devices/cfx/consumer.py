@@ -5,8 +5,9 @@ Messages are taken `prefetch` at a time; up to `batch_size` of them (or what cam
 together (`multiple=True`) only after the commit. If the process dies or the broker connection
 drops before the ack, the broker redelivers and the idempotency log turns the repeats into
 no-ops. A lost connection is re-opened with exponential back-off (tenacity); a failing store
-write is retried, then the batch is handed back to the broker (nack, requeue). Any number of
-consumer processes can share the queue.
+write is retried (one message at a time once the store refused a set-based write, so a message it
+refuses is parked alone), then the batch is handed back to the broker (nack, requeue). Any number
+of consumer processes can share the queue.
 """
 
 from __future__ import annotations
