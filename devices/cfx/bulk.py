@@ -88,7 +88,7 @@ def install(ingest: Ingest, session: Session, items: list[Parsed], received: dat
     # fall back to one message at a time. Under SQLite's write lock (`Store.write`) there is no such
     # race: nobody else commits between our reads and our insert. There a savepoint would only cost:
     # SQLite copies every page the insert touches into a sub-journal (a temp file) to be able to roll
-    # back to it, which made the insert 2.5x as expensive as the same executemany without it
+    # back to it, which made the insert 2.6x as expensive as the same executemany without it
     # (docs/BENCHMARKS.md). Should the store refuse the write anyway, the caller's transaction fails
     # whole (the consumer retries the batch one message at a time: see `Ingest.run(set_based=...)`).
     savepoint = None if holds_write_lock(session) else session.begin_nested()
