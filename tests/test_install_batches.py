@@ -127,3 +127,40 @@ def test_many_panels_depanelized_and_boxes_packed_in_one_call(store, uid):
         assert [(p.depanelized_at, p.status) for p in panels] == [
             (T0 + timedelta(minutes=p), "depanelized") for p in range(3)]
         assert session.scalar(select(Container.kind).where(Container.code == f"{uid}-PAL-1")) == "pallet"
+
+
+def test_one_batch_attributes_a_steady_feeder_and_a_spliced_one_by_time(store, uid):
+    """F1 runs one reel through the whole batch; F2 is spliced from reel A to B in the middle of it.
+    Placements at F2 before the splice go on A, after it on B, and one whose time is only known to
+    lie across the splice on both (candidates); every placement at F1 on its one reel."""
+    serials = _plant(store, uid, 3)
+    with store.write() as session:
+        for code in ("F1R", "F2A", "F2B"):
+            c.execute(session, c.ReceiveLot(lot=f"{uid}-{code}", part_number=f"{uid}-C", quantity=1000))
+        c.execute(session, c.LoadMaterial(station=f"{uid}.S", location="F1", lot=f"{uid}-F1R", loaded_at=T0))
+        c.execute(session, c.LoadMaterial(station=f"{uid}.S", location="F2", lot=f"{uid}-F2A", loaded_at=T0))
+        c.execute(session, c.LoadMaterial(station=f"{uid}.S", location="F2", lot=f"{uid}-F2B", splice=True,
+                                          loaded_at=T0 + timedelta(minutes=10)))
+
+    def placed(parent: str, minutes: int, after: int | None = None) -> c.InstallComponents:
+        at = T0 + timedelta(minutes=minutes)
+        since = None if after is None else T0 + timedelta(minutes=after)
+        return c.InstallComponents(parent_serial=parent, installed_at=at, station=f"{uid}.S", items=[
+            c.InstalledItem(location=loc, reference_designator=f"{loc}-{minutes}", installed_at=at,
+                            installed_after=since) for loc in ("F1", "F2")])
+
+    with store.write() as session:
+        answers = install_many(session, [[placed(serials[0], 5)], [placed(serials[1], 15)],
+                                         [placed(serials[2], 12, after=8)]])
+        assert not any(isinstance(a, DomainError) for a in answers)
+    with store.read() as session:
+        got = session.execute(text(
+            "SELECT ci.reference_designator, ml.lot_code, ci.attribution FROM component_installation ci "
+            "JOIN material_lot ml ON ml.id = ci.lot_id JOIN unit u ON u.id = ci.parent_unit_id "
+            "WHERE u.serial LIKE :p")
+            .bindparams(p=f"{uid}-%")).all()
+    assert sorted(got) == sorted([
+        ("F1-5", f"{uid}-F1R", "location"), ("F1-15", f"{uid}-F1R", "location"),
+        ("F1-12", f"{uid}-F1R", "location"),
+        ("F2-5", f"{uid}-F2A", "location"), ("F2-15", f"{uid}-F2B", "location"),
+        ("F2-12", f"{uid}-F2A", "candidate"), ("F2-12", f"{uid}-F2B", "candidate")])

@@ -88,6 +88,13 @@ def _tune_sqlite(engine: Engine) -> None:
         conn.info.pop(SQLITE_NUMBER, None)
 
 
+def holds_write_lock(session: Session) -> bool:
+    """Whether the session's transaction took SQLite's write lock at its BEGIN (`Store.write`): then
+    no other writer can commit before it ends, so what it read is still true when it writes."""
+    conn = session.connection()
+    return conn.dialect.name == "sqlite" and bool(conn.get_execution_options().get("sqlite_write"))
+
+
 def _refuse_writes(session: Session, _flush_context, _instances) -> None:  # type: ignore[no-untyped-def]
     raise RuntimeError("a read session tried to write; use Store.write()")
 

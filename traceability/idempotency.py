@@ -42,6 +42,15 @@ def payload_hash(payload: Any, *, plain: bool = False) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def canonical_hash(text: bytes, *, small_floats: bool = True) -> str | None:
+    """`payload_hash` of a payload whose canonical text orjson has already written (sorted keys, no
+    spaces), when that text is byte for byte what the standard library writes; None when it may
+    not be (then hash the payload itself). `small_floats=False`: the caller knows every float in
+    the payload is 0 or at least 1e-4 in magnitude, so the text need not be searched for them."""
+    same = text.isascii() and b"\x7f" not in text and not (small_floats and _small_float(text))
+    return hashlib.sha256(text).hexdigest() if same else None
+
+
 def _same_as_stdlib(text: bytes) -> bool:
     """Where orjson's text of a plain payload may differ from json.dumps(ensure_ascii=True): non-ASCII
     characters and DEL (the standard library escapes them), and floats below 1e-4 (the standard

@@ -5,7 +5,9 @@ entries and the outbox events of the whole run, instead of a dozen statements pe
 
 The outcome is the same as applying the messages one by one: a message that cannot be applied is
 parked and writes nothing; a message already applied is a replay. Should the set-based write fail
-in the store (a race with another consumer), the run falls back to one message at a time.
+in the store (a race with another consumer), the run falls back to one message at a time: on
+PostgreSQL here, through a savepoint; on SQLite (no race under its write lock, and a costly
+savepoint) the caller runs the batch again with `Ingest.run(set_based=False)`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime
 from math import isfinite
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,8 +29,9 @@ from traceability import actor as acting
 from traceability import audit
 from traceability.commands import InstallComponents
 from traceability.commands.installations import install_many
+from traceability.database import holds_write_lock
 from traceability.errors import Conflict, DomainError
-from traceability.idempotency import accept_many, payload_hash, seen_many
+from traceability.idempotency import accept_many, canonical_hash, payload_hash, seen_many
 
 if TYPE_CHECKING:
     from devices.cfx.ingest import Ingest
@@ -80,7 +84,14 @@ def install(ingest: Ingest, session: Session, items: list[Parsed], received: dat
         except Exception as exc:  # as in Ingest._apply_one: park it, keep the line going
             log.exception("CFX message %s from %s could not be applied", p.env.UniqueID, p.env.Source)
             outcomes[k] = ingest.dead(session, p.data, p.text, received, exc, stats)
-    savepoint = session.begin_nested()
+    # All or nothing, so that losing a race to another consumer (a unique key both inserted) can
+    # fall back to one message at a time. Under SQLite's write lock (`Store.write`) there is no such
+    # race: nobody else commits between our reads and our insert. There a savepoint would only cost:
+    # SQLite copies every page the insert touches into a sub-journal (a temp file) to be able to roll
+    # back to it, which made the insert 2.6x as expensive as the same executemany without it
+    # (docs/BENCHMARKS.md). Should the store refuse the write anyway, the caller's transaction fails
+    # whole (the consumer retries the batch one message at a time: see `Ingest.run(set_based=...)`).
+    savepoint = None if holds_write_lock(session) else session.begin_nested()
     try:
         accepted, audited = [], []
         actor = acting.current()
@@ -100,8 +111,11 @@ def install(ingest: Ingest, session: Session, items: list[Parsed], received: dat
             outcomes[k] = Outcome("applied", p.env.UniqueID, p.env.Source, p.env.MessageName, answer=answer)
         accept_many(session, accepted)
         audit.record_many(session, audited)
-        savepoint.commit()
+        if savepoint is not None:
+            savepoint.commit()
     except IntegrityError:
+        if savepoint is None:
+            raise
         savepoint.rollback()
         for k in owners:
             outcomes[k] = ingest._apply_one(session, items[k], received, stats)
@@ -123,8 +137,28 @@ def _prefetch(session: Session, bodies) -> Lookups:  # type: ignore[no-untyped-d
     return cache
 
 
+# The command's JSON form as orjson writes it from the fields: sorted keys, "Z" for UTC (as pydantic).
+_JSON_FORM = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z
+_INF = float("inf")
+
+
 def _digest(cmd: InstallComponents) -> str:
-    """`payload_hash` of the command's JSON form, as `commands.execute` computes it. The form holds
-    only JSON values; its one float field may be infinite (pydantic reads "Infinity"), which only
-    the standard library's way writes as it always did."""
+    """`payload_hash` of the command's JSON form (`model_dump(mode="json")`), as `commands.execute`
+    computes it. A trusted command from the translator holds strings, finite floats, integers, None
+    and aware datetimes, which orjson writes from the fields themselves exactly as pydantic's JSON
+    mode writes them (RFC 3339, "Z" for UTC; tests/test_cfx_digest.py holds the two equal): that
+    saved building the JSON form in Python, two thirds of this digest's cost. Anything else (an
+    integer or infinite quantity, a text the standard library writes otherwise) goes pydantic's way.
+    Its only float field is the quantity: when none is below 1e-4 (but 0), the text holds no float
+    the two libraries write differently, and need not be searched for one."""
+    if all(type(q := i.quantity) is float and (q == 0 or 1e-4 <= abs(q) < _INF) for i in cmd.items):
+        try:
+            text = orjson.dumps({**cmd.__dict__, "items": [i.__dict__ for i in cmd.items]}, option=_JSON_FORM)
+        except TypeError:  # a value orjson does not write
+            pass
+        else:
+            if (digest := canonical_hash(text, small_floats=False)) is not None:
+                return digest
+    # The one float field may be infinite (pydantic reads "Infinity"), which only the standard
+    # library's way writes as it always did.
     return payload_hash(cmd.model_dump(mode="json"), plain=all(isfinite(i.quantity) for i in cmd.items))

@@ -5,8 +5,9 @@ Messages are taken `prefetch` at a time; up to `batch_size` of them (or what cam
 together (`multiple=True`) only after the commit. If the process dies or the broker connection
 drops before the ack, the broker redelivers and the idempotency log turns the repeats into
 no-ops. A lost connection is re-opened with exponential back-off (tenacity); a failing store
-write is retried, then the batch is handed back to the broker (nack, requeue). Any number of
-consumer processes can share the queue.
+write is retried (one message at a time once the store refused a set-based write, so a message it
+refuses is parked alone), then the batch is handed back to the broker (nack, requeue). Any number
+of consumer processes can share the queue.
 """
 
 from __future__ import annotations
@@ -133,11 +134,20 @@ class CfxConsumer:
     def _flush(self, channel, batch: list[tuple[int, bytes]]) -> None:  # type: ignore[no-untyped-def]
         """One transaction for the batch, then one ack for all of it; nack (requeue) if the store fails."""
         started = time.perf_counter()
+        refused = False  # the store refused a write of the set-based path (an IntegrityError)
         try:
             for attempt in Retrying(retry=retry_if_exception_type(RETRYABLE), reraise=True,
                                     stop=stop_after_attempt(4), wait=wait_exponential(multiplier=0.2, max=2)):
                 with attempt, _collector_paused(), self.store.write() as session:
-                    outcomes = self.ingest.run(session, [body for _, body in batch])
+                    try:
+                        # Once refused, one message at a time: each under its own savepoint, so a
+                        # message the store refuses is parked alone instead of the batch coming
+                        # back forever (on SQLite the set-based write runs without a savepoint).
+                        outcomes = self.ingest.run(session, [body for _, body in batch],
+                                                   set_based=not refused)
+                    except IntegrityError:
+                        refused = True
+                        raise
         except RETRYABLE as exc:
             log.error("store unavailable, %d message(s) handed back to the broker: %s", len(batch), exc)
             channel.basic_nack(delivery_tag=batch[-1][0], multiple=True, requeue=True)

@@ -41,12 +41,14 @@ class Ingest:
     def __init__(self, settings: CfxSettings) -> None:
         self.settings = settings
 
-    def run(self, session: Session, raws: Sequence[Raw], *,
-            received_at: datetime | None = None) -> list[Outcome]:
+    def run(self, session: Session, raws: Sequence[Raw], *, received_at: datetime | None = None,
+            set_based: bool = True) -> list[Outcome]:
         """Apply a batch in the caller's transaction; one outcome per message, in order.
 
         Consecutive MaterialsInstalled messages (the bulk of a line's traffic) go through the
-        set-based path together; everything else one message after the other."""
+        set-based path together; everything else one message after the other. `set_based=False`:
+        every message on its own (each under its own savepoint), for a batch whose set-based
+        write the store refused once."""
         received = received_at or utcnow()
         stats: dict[str, SourceStats] = {}
         parsed = [self._parse(session, raw, received, stats) for raw in raws]
@@ -56,7 +58,7 @@ class Ingest:
             end = n
             while end < len(parsed) and _bulk(parsed[end]):
                 end += 1
-            if end - n > 1:
+            if set_based and end - n > 1:
                 outcomes += bulk.install(self, session, parsed[n:end], received, stats)  # type: ignore[arg-type]
                 n = end
                 continue

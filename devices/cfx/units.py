@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from traceability import lookup
 from traceability.models import Unit
 
 Ref = tuple[str, int | None]
@@ -36,14 +35,16 @@ class UnitCache:
     """Units and panel boards already looked up; shared by the messages of a batch that create none."""
 
     def __init__(self) -> None:
-        self.units: dict[str, Unit | None] = {}
+        self.units: dict[str, Row | None] = {}  # serial -> (id, serial, kind), None: not in the store
         self.boards: dict[tuple[str, int], str] = {}
         self._panels: set[str] = set()
 
     def load(self, session: Session, idents: Iterable[str]) -> None:
         missing = {i for i in idents if i not in self.units}
         if missing:
-            found = lookup.units(session, missing)
+            # Plain rows of the columns used here, not ORM units: a batch names a unit per message.
+            found = {r.serial: r for r in session.execute(
+                select(Unit.id, Unit.serial, Unit.kind).where(Unit.serial.in_(missing)))}
             self.units.update({i: found.get(i) for i in missing})
 
     def load_boards(self, session: Session, panels: Iterable[str]) -> None:

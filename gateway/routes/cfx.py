@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 
 from devices.cfx import validation
 from devices.cfx.envelope import CfxEnvelope
@@ -33,8 +34,14 @@ def post_cfx(payload: Envelopes, store: StoreDep, settings: SettingsDep) -> JSON
         with store.read() as session:
             return JSONResponse(validation.answer(session, env, settings.cfx))
     batch = payload if isinstance(payload, list) else [payload]
-    with store.write() as session:
-        outcomes = Ingest(settings.cfx).run(session, batch)
+    try:
+        with store.write() as session:
+            outcomes = Ingest(settings.cfx).run(session, batch)
+    except IntegrityError:
+        # The store refused the set-based write (on SQLite it runs without a savepoint): again,
+        # one message at a time, so the message it refuses is dead-lettered alone, as the consumer does.
+        with store.write() as session:
+            outcomes = Ingest(settings.cfx).run(session, batch, set_based=False)
     return _answer(outcomes)
 
 

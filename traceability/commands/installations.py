@@ -19,7 +19,7 @@ from sqlalchemy import Row, and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from traceability import lookup, outbox, policy
-from traceability.bulk_insert import insert_rows
+from traceability.bulk_insert import insert_tuples
 from traceability.commands.base import Command
 from traceability.commands.holds import PlaceHold, place_hold
 from traceability.errors import Conflict, DomainError, Invalid, Refused
@@ -32,7 +32,7 @@ class InstalledItem(Command):
     location: str | None = Field(default=None, max_length=64)
     part_number: str | None = Field(default=None, max_length=64)
     reference_designator: str | None = Field(default=None, max_length=32)
-    quantity: float = Field(default=1, ge=0)
+    quantity: float = Field(default=1.0, ge=0)  # a float, also as the default: see bulk._digest (CFX)
     panel_position: int | None = Field(default=None, ge=0)
     installed_at: AwareDatetime | None = None
     # The earliest the placement can have happened, when its time is not known exactly.
@@ -76,14 +76,17 @@ class InstallComponents(Command):
 _ITEM_DEFAULTS = {name: f.default for name, f in InstalledItem.model_fields.items()}
 
 
+_new, _set = object.__new__, object.__setattr__  # bound once: this runs per placement
+
+
 def _unvalidated_item(values: dict[str, Any]) -> InstalledItem:
     """What `InstalledItem.model_construct` does (it has no aliases, extras or private attributes),
-    at a quarter of its cost: the instance's field values, and which of them were given."""
-    item = InstalledItem.__new__(InstalledItem)
-    object.__setattr__(item, "__dict__", {**_ITEM_DEFAULTS, **values})
-    object.__setattr__(item, "__pydantic_fields_set__", set(values))
-    object.__setattr__(item, "__pydantic_extra__", None)
-    object.__setattr__(item, "__pydantic_private__", None)
+    at a fifth of its cost (0.75 µs against 4.2 µs): the field values, and which of them were given."""
+    item = _new(InstalledItem)
+    _set(item, "__dict__", _ITEM_DEFAULTS | values)
+    _set(item, "__pydantic_fields_set__", set(values))
+    _set(item, "__pydantic_extra__", None)
+    _set(item, "__pydantic_private__", None)
     return item
 
 
@@ -100,19 +103,21 @@ def install_many(session: Session, groups: list[list[InstallComponents]]) -> lis
     whole or refused whole: a refused group gets its error in its place and writes nothing."""
     cmds = [cmd for group in groups for cmd in group]
     items = [i for cmd in cmds for i in cmd.items]
+    loads, window = _loads_at(session, cmds)
     keys = _Keys(
         parents=_units(session, {cmd.parent_serial for cmd in cmds}),
         lots=lookup.lots(session, {i.lot for i in items if i.lot}),
         children=_units(session, {i.serial for i in items if i.serial}),
         parts=lookup.parts(session, {i.part_number for i in items if i.part_number}),
-        loads=_loads_at(session, cmds),
+        loads=loads,
     )
+    keys.steady, keys.quarantined_at = _steady(loads, window)
     keys.busy = _installed_elsewhere(session, [u.id for u in keys.children.values()])
     keys.containment = _Containment(_ancestors_of(session, {
         keys.parents[cmd.parent_serial].id for cmd in cmds
         if cmd.parent_serial in keys.parents and any(i.serial for i in cmd.items)}))
     answers: list[list[dict] | DomainError] = []
-    rows: list[dict] = []
+    rows: list[tuple] = []
     events: list[outbox.Event] = []
     taken: set[int] = set()  # child units installed by an earlier group of this call
     for group in groups:
@@ -129,12 +134,12 @@ def install_many(session: Session, groups: list[list[InstallComponents]]) -> lis
         made = [(cmd, its) for cmd, its, _ in made]
         for cmd, its in made:
             rows += its
-            taken |= {r["child_unit_id"] for r in its if r["child_unit_id"]}
+            taken |= {r[_CHILD] for r in its if r[_CHILD]}
             events.append(outbox.Event("components.installed", "unit", cmd.parent_serial, {
                 "parent_serial": cmd.parent_serial, "station": cmd.station, "operation": cmd.operation,
                 "count": len(its), "installed_at": cmd.installed_at.isoformat()}))
         answers.append([{"parent_serial": cmd.parent_serial, "installed": len(its)} for cmd, its in made])
-    insert_rows(session, ComponentInstallation.__table__, rows)  # COPY / executemany, no ORM objects
+    insert_tuples(session, ComponentInstallation.__table__, _COLUMNS, rows)  # COPY / executemany, no ORM
     outbox.emit_many(session, events)
     return answers
 
@@ -156,6 +161,10 @@ class _Keys:
     children: dict[str, Row]
     parts: dict
     loads: dict[tuple[str | None, str], list]
+    # Per feeder (station, location) whose one load covers every placement time of the batch: the
+    # answer `_at_location` gives for any of them (see `_steady`).
+    steady: dict[tuple[str | None, str], tuple[list[int], int, str]] = field(default_factory=dict)
+    quarantined_at: set[tuple[str | None, str]] = field(default_factory=set)  # feeders with such a lot
     busy: dict[int, str] = field(default_factory=dict)  # child unit id -> serial, already installed
     containment: _Containment = field(default_factory=lambda: _Containment({}))
 
@@ -198,17 +207,30 @@ class _Containment:
         return found - {unit_id}
 
 
+# An installation row as `_rows` builds it: a tuple of these columns, the driver's own format (a
+# placement line's batch holds thousands of rows: no dict per row, nothing to convert per row).
+# `flag` last: the quarantine policy sets it on rows already built.
+_COLUMNS = ("parent_unit_id", "operation", "station", "source_message_id", "panel_position",
+            "child_unit_id", "lot_id", "part_id", "reference_designator", "quantity", "installed_at",
+            "location", "attribution", "flag")
+_CHILD, _LOT = _COLUMNS.index("child_unit_id"), _COLUMNS.index("lot_id")
+
+
 def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
-          taken: set[int]) -> tuple[list[dict], PlaceHold | None]:
-    """The installation rows of one command, and the hold the quarantine policy asks for, if any."""
+          taken: set[int]) -> tuple[list[tuple], PlaceHold | None]:
+    """The installation rows of one command (`_COLUMNS`), and the hold the quarantine policy asks
+    for, if any."""
     parent = lookup.require(keys.parents, cmd.parent_serial, "parent_serial", "unit")
+    # What every row of the command shares, read once (this loop runs per placement).
+    parent_id, on_panel, default_at = parent.id, parent.kind == "panel", cmd.installed_at
     operation, station, message_id = cmd.operation, cmd.station, cmd.source_message_id
     by_location: dict[tuple, tuple[list[int], int, str]] = {}  # items of one feeder and time share it
-    rows: list[dict] = []
+    rows: list[tuple] = []
+    children: list[int] = []
     quarantined: dict[int, tuple[str, str]] = {}  # lot id -> (lot code, the field that named it)
     for n, item in enumerate(cmd.items):
-        at = item.installed_at or cmd.installed_at
-        child_id = None
+        at = item.installed_at or default_at
+        location, child_id = item.location, None
         if item.lot:
             lot = lookup.require(keys.lots, item.lot, f"items[{n}].lot", "material lot")
             if lot.status == "quarantined":
@@ -216,35 +238,35 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
             lot_ids, part_id, attribution = [lot.id], lot.part_id, "direct"
         elif item.serial:
             child = lookup.require(keys.children, item.serial, f"items[{n}].serial", "unit")
-            if child.id == parent.id:
+            if child.id == parent_id:
                 raise Invalid(f"items[{n}].serial", "a unit cannot be installed into itself")
-            child_id, part_id, lot_ids, attribution = child.id, child.part_id, [], "direct"
+            child_id, part_id, lot_ids, attribution = child.id, child.part_id, [None], "direct"
+            children.append(child_id)
         else:
-            key = (item.location, at, item.installed_after)
-            if key not in by_location:
-                by_location[key] = _at_location(cmd, keys, item, at, n)
+            key = (location, at, item.installed_after)
+            found = by_location.get(key)
+            if found is None:
+                feeder = (station, location or "")
+                found = by_location[key] = keys.steady.get(feeder) or _at_location(cmd, keys, item, at, n)
                 # Once per feeder and time: the first item that names it is the one to blame.
-                for ld in keys.loads.get((cmd.station, item.location or ""), ()):
-                    if ld.lot_id in by_location[key][0] and ld.status == "quarantined":
-                        quarantined.setdefault(ld.lot_id, (ld.lot_code, f"items[{n}].location"))
-            lot_ids, part_id, attribution = by_location[key]
+                if feeder in keys.quarantined_at:
+                    for ld in keys.loads[feeder]:
+                        if ld.lot_id in found[0] and ld.status == "quarantined":
+                            quarantined.setdefault(ld.lot_id, (ld.lot_code, f"items[{n}].location"))
+            lot_ids, part_id, attribution = found
         if item.part_number:
             named = lookup.require(keys.parts, item.part_number, f"items[{n}].part_number", "part")
             if named.id != part_id:
                 raise Invalid(f"items[{n}].part_number",
                               f"{item.part_number!r} is not the part of the installed material")
-        if item.panel_position is not None and parent.kind != "panel":
+        position = item.panel_position
+        if position is not None and not on_panel:
             raise Invalid(f"items[{n}].panel_position", f"unit {cmd.parent_serial!r} is not a panel")
         # Candidates share the item's quantity, so consumption summed over lots stays what was placed.
         quantity = item.quantity / len(lot_ids) if attribution == "candidate" else item.quantity
-        for lot_id in lot_ids or [None]:  # one literal per row: the hot loop of a placement line
-            rows.append({"parent_unit_id": parent.id, "operation": operation, "station": station,
-                         "source_message_id": message_id, "flag": None,
-                         "panel_position": item.panel_position, "child_unit_id": child_id,
-                         "lot_id": lot_id, "part_id": part_id,
-                         "reference_designator": item.reference_designator, "quantity": quantity,
-                         "installed_at": at, "location": item.location, "attribution": attribution})
-    children = [r["child_unit_id"] for r in rows if r["child_unit_id"]]
+        for lot_id in lot_ids:  # one literal per row, in the order of _COLUMNS
+            rows.append((parent_id, operation, station, message_id, position, child_id, lot_id, part_id,
+                         item.reference_designator, quantity, at, location, attribution, None))
     if set(children) & taken:
         raise Conflict("a child unit is installed twice in one batch", field="items.serial")
     _refuse_installed_children(parent, children, keys)
@@ -252,15 +274,13 @@ def _rows(session: Session, cmd: InstallComponents, keys: _Keys,
     return rows, hold
 
 
-def _quarantine_policy(session: Session, cmd: InstallComponents, rows: list[dict],
+def _quarantine_policy(session: Session, cmd: InstallComponents, rows: list[tuple],
                        quarantined: dict[int, tuple[str, str]]) -> PlaceHold:
     """Refuse, or (policy `flag`) accept with the rows flagged and the unit to be put on hold."""
     if policy.of(session).quarantined_lot == "refuse":
         code, field = next(iter(quarantined.values()))
         raise Refused(f"material lot {code!r} is quarantined", field=field)
-    for r in rows:
-        if r["lot_id"] in quarantined:
-            r["flag"] = "quarantined_lot"
+    rows[:] = [(*r[:-1], "quarantined_lot") if r[_LOT] in quarantined else r for r in rows]  # flag
     codes = ", ".join(sorted(code for code, _ in quarantined.values()))[:400]  # a hold reason is bounded
     return PlaceHold(target_kind="unit", target=cmd.parent_serial,
                      reason=f"installed quarantined lot {codes}", by="quarantine policy",
@@ -281,29 +301,55 @@ def _at_location(cmd: InstallComponents, keys: _Keys, item: InstalledItem, at: d
     return [hits[-1].lot_id], hits[-1].part_id, "location"
 
 
-def _loads_at(session: Session, cmds: list[InstallComponents]) -> dict[tuple[str | None, str], list]:
+def _steady(loads: dict[tuple[str | None, str], list], window: tuple[datetime, datetime] | None) -> tuple[
+        dict[tuple[str | None, str], tuple[list[int], int, str]], set[tuple[str | None, str]]]:
+    """The feeders whose only load covers the whole `window` of the batch's placement times (from
+    the earliest `installed_after` or time to the latest time), with what `_at_location` answers
+    for every item there: one lot, by location. A line's steady state (a reel neither loaded nor
+    unloaded while the batch was placed), worked out once per batch instead of per placement time.
+    And the feeders where a quarantined lot was loaded."""
+    if window is None:
+        return {}, set()
+    first, last = window
+    steady = {feeder: ([ld.lot_id], ld.part_id, "location") for feeder, (ld, *more) in loads.items()
+              if not more and ld.loaded_at <= first and (ld.unloaded_at is None or ld.unloaded_at > last)}
+    quarantined = {feeder for feeder, lds in loads.items() if any(ld.status == "quarantined" for ld in lds)}
+    return steady, quarantined
+
+
+def _loads_at(session: Session, cmds: list[InstallComponents]) -> tuple[
+        dict[tuple[str | None, str], list], tuple[datetime, datetime] | None]:
     """Every load (with its lot's part) that may cover an item's time at its station location, for
-    all the commands in one query."""
-    wanted = [(cmd, i) for cmd in cmds for i in cmd.items if i.location]
-    if not wanted:
-        return {}
-    times = [i.installed_at or cmd.installed_at for cmd, i in wanted]
-    times += [i.installed_after for _, i in wanted if i.installed_after]
+    all the commands in one query; and the window of those times (None: no item names a location)."""
+    stations: set[str | None] = set()
+    locations: set[str] = set()
+    times: set[datetime] = set()  # a batch repeats few times: the window from the distinct ones
+    for cmd in cmds:
+        for i in cmd.items:
+            if i.location:
+                stations.add(cmd.station)
+                locations.add(i.location)
+                times.add(i.installed_at or cmd.installed_at)
+                if i.installed_after:
+                    times.add(i.installed_after)
+    if not times:
+        return {}, None
+    first, last = min(times), max(times)
     rows = session.execute(
         select(MaterialLoad.station, MaterialLoad.location, MaterialLoad.lot_id, MaterialLoad.loaded_at,
                MaterialLoad.unloaded_at, MaterialLot.part_id, MaterialLot.status, MaterialLot.lot_code)
         .join(MaterialLot, MaterialLot.id == MaterialLoad.lot_id)
         .where(
-            MaterialLoad.station.in_({cmd.station for cmd, _ in wanted}),
-            MaterialLoad.location.in_({i.location for _, i in wanted}),
-            MaterialLoad.loaded_at <= max(times),
-            or_(MaterialLoad.unloaded_at.is_(None), MaterialLoad.unloaded_at > min(times)),
+            MaterialLoad.station.in_(stations),
+            MaterialLoad.location.in_(locations),
+            MaterialLoad.loaded_at <= last,
+            or_(MaterialLoad.unloaded_at.is_(None), MaterialLoad.unloaded_at > first),
         ).order_by(MaterialLoad.loaded_at)
     ).all()
     out: dict[tuple[str | None, str], list] = {}
     for row in rows:
         out.setdefault((row.station, row.location), []).append(row)
-    return out
+    return out, (first, last)
 
 
 def _installed_elsewhere(session: Session, child_ids: list[int]) -> dict[int, str]:

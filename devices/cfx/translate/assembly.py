@@ -37,7 +37,7 @@ def materials_installed(ctx: Context, msg: m.MaterialsInstalled) -> list[c.Comma
     items: dict[str, list[dict]] = {}
     for n, mat in enumerate(mats):
         where = target(targets, mat.UnitIdentifier, mat.UnitPositionNumber)
-        source = _source(mat, known_lots, f"MessageBody.InstalledMaterials[{n}]")
+        source = _source(mat, known_lots, n)
         parts = items.setdefault(where.parent, [])
         if not mat.InstalledComponents:
             parts.append({**source, "quantity": mat.QuantityInstalled, "panel_position": where.panel_position,
@@ -62,14 +62,15 @@ def _trim(text: str | None) -> str | None:
     return text.strip() if text else text
 
 
-def _source(mat: InstalledMaterial, known_lots: dict, field: str) -> dict[str, str]:
+def _source(mat: InstalledMaterial, known_lots: dict, n: int) -> dict[str, str]:
     code = mat.Material.UniqueIdentifier if mat.Material else None
     location = mat.CarrierLocation.key if mat.CarrierLocation else None
     if code and (code in known_lots or not location):
         return {"lot": code.strip()}  # an unknown lot with no location is refused by install_many
     if location:
         return {"location": location.strip()}
-    raise Invalid(f"{field}.Material", "names neither a material package nor a carrier location")
+    raise Invalid(f"MessageBody.InstalledMaterials[{n}].Material",
+                  "names neither a material package nor a carrier location")
 
 
 def _targets(ctx: Context, transaction: str | None, refs: list, field: str) -> dict[tuple, Target]:
