@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -200,6 +200,24 @@ def retry(session: Session, destination: str, ids: list[int] | None = None) -> i
     if ids is not None:
         stmt = stmt.where(OutboxEvent.id.in_(ids))
     return session.execute(stmt.values(status="pending", attempts=0, next_attempt_at=None)).rowcount or 0
+
+
+def prune(session: Session, *, sent_before: datetime, after_id: int = 0, limit: int = 5_000,
+          ) -> tuple[int, int | None]:
+    """One batch of retention, every destination, oldest rows first: of the next `limit` rows after
+    `after_id`, delete those sent before `sent_before`. Rows not sent (pending, failed) stay, however
+    old. Returns (rows deleted, the id to go on after; None once the batch reached rows created
+    since `sent_before`, or the end). Walks the primary key, so it needs no index of its own and
+    stops a batch past the old rows, however many recent ones follow."""
+    t = OutboxEvent.__table__
+    rows = session.execute(select(t.c.id, t.c.status, t.c.sent_at, t.c.created_at)
+                           .where(t.c.id > after_id).order_by(t.c.id).limit(limit)).all()
+    old = [r for r in rows if r.created_at < sent_before]
+    ids = [r.id for r in old if r.status == "sent" and r.sent_at is not None and r.sent_at < sent_before]
+    if ids:
+        session.execute(delete(t).where(t.c.id.in_(ids)))
+    done = len(old) < len(rows) or len(rows) < limit
+    return len(ids), None if done else rows[-1].id
 
 
 def listing(session: Session, destination: str, *, status: str | None = None, limit: int = 100,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import timedelta
 
 from sqlalchemy import event
@@ -22,6 +23,7 @@ from gateway.outbox_relay import OutboxRelay
 from traceability import outbox
 from traceability.database import Store
 from traceability.outbox import OUTBOX_WRITTEN
+from traceability.types import utcnow
 
 log = logging.getLogger("tracebridge.events.relay")
 
@@ -36,13 +38,25 @@ def event_relay(store: Store, publisher: Publisher, *, source: str, batch_size: 
                        base_delay=0.5, max_delay=30.0, max_attempts=1000, lease=lease)
 
 
+PRUNE_BATCHES = 20  # a pass deletes at most 20 x 5,000 rows, so delivery waits ~a second at most
+
+
 class RelayThread:
+    """`retention`: sent outbox rows (every destination) older than this are deleted, a pass every
+    `prune_every` seconds, the first at start. The outbox is transport, not the record (that is the
+    store's history and audit); without retention it grows by every event ever sent."""
+
     def __init__(self, relay: OutboxRelay, *, poll_interval: float = 0.1,
-                 idle_interval: float = 1.0) -> None:
+                 idle_interval: float = 1.0, retention: timedelta | None = None,
+                 prune_every: float = 600.0) -> None:
         self.relay = relay
         self.poll_interval = poll_interval
         self.idle_interval = max(idle_interval, poll_interval)
+        self.retention = retention
+        self.prune_every = prune_every
+        self._next_prune = 0.0
         self.delivered = 0
+        self.pruned = 0
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="event-relay", daemon=True)
@@ -79,6 +93,7 @@ class RelayThread:
         wait = self.poll_interval
         while not self._stop.is_set():
             self._wake.clear()
+            self._prune_when_due()
             try:
                 n = self.relay.run_once() if self._due() else 0
                 errors = 0
@@ -94,3 +109,18 @@ class RelayThread:
             wait = self.poll_interval if n else min(self.idle_interval, wait * 2)
             if self._wake.wait(wait):
                 wait = self.poll_interval
+
+    def _prune_when_due(self) -> None:
+        if self.retention is None or time.monotonic() < self._next_prune:
+            return
+        self._next_prune = time.monotonic() + self.prune_every
+        before, after = utcnow() - self.retention, 0
+        try:
+            for _ in range(PRUNE_BATCHES):
+                with self.relay.store.write() as session:  # one transaction per batch
+                    n, after = outbox.prune(session, sent_before=before, after_id=after)
+                self.pruned += n
+                if after is None:
+                    break
+        except Exception:  # retention can wait for the next pass; delivery must not
+            log.exception("event relay: pruning sent outbox rows failed")

@@ -67,7 +67,7 @@ async def start_events(settings: Settings) -> EventsRuntime:
         relay_store = Store(make_engine(settings.database_url))
         relay = RelayThread(event_relay(relay_store, publisher, source=cfg.source,
                                         batch_size=cfg.batch_size),
-                            poll_interval=cfg.poll_interval).start()
+                            poll_interval=cfg.poll_interval, retention=cfg.retention()).start()
     epcis = None
     if settings.epcis.stream and settings.amqp_url:
         stream = EpcisStream(Store(make_engine(settings.database_url)), publisher, settings.epcis)

@@ -28,7 +28,7 @@ def run_relay(settings: Settings, store: Store, *, once: bool = False,
             log.warning("events: broker not reachable yet; rows stay in the outbox until it is")
         if once:
             return relay.drain()
-        runner = RelayThread(relay, poll_interval=cfg.poll_interval).start()
+        runner = RelayThread(relay, poll_interval=cfg.poll_interval, retention=cfg.retention()).start()
         until_stopped(duration)
         runner.stop()
         return runner.delivered
