@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from gateway.events.publishing import InProcessBus
 from gateway.events.relay import RelayThread, event_relay
@@ -44,9 +44,10 @@ def test_prune_deletes_only_sent_rows_past_the_retention(store: Store, uid: str)
             deleted += n
             if after is None:
                 break
-    with store.read() as session:
-        left = session.scalars(select(OutboxEvent.type).where(OutboxEvent.event_id.like(f"{uid}-%"))
-                               .order_by(OutboxEvent.id)).all()
+    with store.write() as session:  # read, then removed: a later test's relay must not deliver them
+        mine = OutboxEvent.event_id.like(f"{uid}-%")
+        left = session.scalars(select(OutboxEvent.type).where(mine).order_by(OutboxEvent.id)).all()
+        session.execute(delete(OutboxEvent).where(mine))
     assert deleted == 3 and after is None
     assert left == ["old pending", "old failed", "old, sent late", "recent sent"]
 
